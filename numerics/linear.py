@@ -1,0 +1,148 @@
+"""Linear predictors f(x) = wᵀx trained by GD-type methods on separable data.
+
+The numeric side of :mod:`theory.svm` (Soudry et al., JMLR 2018): GD with constant step
+(the theorem's setting), normalized GD (direction error O(1/t)) and dual-accelerated momentum
+(margin Õ(1/t²)) all converge in direction to the hard-margin SVM ŵ/‖ŵ‖.
+
+>>> import jax; jax.config.update("jax_enable_x64", True)
+>>> from numerics.linear import train
+>>> tr = train([[1.0, 0.0], [0.0, 2.0]], [1, 1], schedule="normalized", steps=1000)
+>>> [round(float(v), 3) for v in tr.beta[-1] / (tr.beta[-1] ** 2).sum() ** 0.5]
+[0.894, 0.447]
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from theory._validate import binary_data
+from theory.errors import ShapeError, StepSizeError, warn_step
+
+from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
+
+__all__ = ["predict", "beta", "step_bound", "default_lr", "train", "train_batch"]
+
+
+def predict(w, X):
+    """f(x_n) = x_nᵀw for every row of X."""
+    return X @ w
+
+
+def beta(w):
+    """The end-to-end predictor of a linear model is w itself."""
+    return w
+
+
+def step_bound(Z, *, loss: str, schedule: str, w0=None,
+               mask=None) -> tuple[np.ndarray, bool, str]:
+    """Stability bound(s) on η for data Z (N, d) or a stack (B, N, d); returns (bound, proven, why).
+
+    * GD, logistic: η < 2/(β σ_max²(Z)) = 8/σ_max² (descent lemma; β = 1/4). Proven.
+    * GD, exp: η ≲ 1/(L(w0) σ_max²) (SPEC §1; exp loss is not globally smooth). Heuristic.
+    * normalized (GD on log L, whose Hessian is ≼ max_n ‖z_n‖² I): η < 2/max_n‖z_n‖² for the
+      exp loss (proven); heuristic for logistic.
+    * accelerated: η <= 1/max_n ‖z_n‖² (Ji, Srebro & Telgarsky 2021 assume ‖z_n‖ <= 1, θ = 1).
+    """
+    Z = np.asarray(Z, dtype=float)
+    if schedule == "gd":
+        sig2 = np.linalg.eigvalsh(np.swapaxes(Z, -1, -2) @ Z)[..., -1]
+        if loss == "logistic":
+            return 8.0 / sig2, True, "8/sigma_max(Z)^2 (logistic GD, beta = 1/4)"
+        w0 = np.zeros(Z.shape[-1]) if w0 is None else np.asarray(w0, dtype=float)
+        u = np.einsum("...nd,...d->...n", Z, w0)
+        if mask is not None:
+            u = np.where(mask, u, np.inf)
+        L0 = np.exp(np.logaddexp.reduce(-u, axis=-1))
+        return 1.0 / (L0 * sig2), False, "1/(L(w0) sigma_max(Z)^2) (exp-loss GD, heuristic)"
+    r2 = np.max(np.sum(Z**2, axis=-1), axis=-1)
+    if schedule == "normalized":
+        return 2.0 / r2, loss == "exp", "2/max_n ||z_n||^2 (normalized GD = GD on log L)"
+    return 1.0 / r2, False, "1/max_n ||z_n||^2 (dual-accelerated momentum)"
+
+
+def default_lr(Z, *, loss: str, schedule: str, w0=None, mask=None) -> np.ndarray:
+    """A safe step: 1/σ_max² for GD on logistic (1/8 of the bound), the bound otherwise
+    (halved where the bound is strict)."""
+    bound, proven, _ = step_bound(Z, loss=loss, schedule=schedule, w0=w0, mask=mask)
+    if schedule == "gd" and loss == "logistic":
+        return bound / 8.0
+    return bound / 2.0 if schedule == "normalized" else bound
+
+
+def _check_lr(lr, Z, loss, schedule, w0, mask=None):
+    bound, proven, why = step_bound(Z, loss=loss, schedule=schedule, w0=w0, mask=mask)
+    lr = np.broadcast_to(np.asarray(lr, dtype=float), np.shape(bound))
+    if not np.all(np.isfinite(lr)) or np.any(lr <= 0):
+        raise ValueError("lr must be positive and finite")
+    strict = proven and not (schedule == "accelerated")
+    bad = lr >= bound if strict else lr > bound * (1 + 1e-12)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        where = f" (instance {i} of {bad.size})" if bad.ndim else ""
+        msg = (f"step size {float(lr.flat[i]):.6g} exceeds the stability bound "
+               f"{float(np.asarray(bound).flat[i]):.6g} = {why}{where}")
+        if proven:
+            raise StepSizeError(msg, bound=float(np.asarray(bound).flat[i]))
+        warn_step(msg + "; check that the loss decreases")
+    return lr
+
+
+def _init(d, dtype, w0, key, init_scale, batch=None):
+    shape = (d,) if batch is None else (batch, d)
+    if w0 is not None:
+        w = np.asarray(w0, dtype=float)
+        if w.shape != shape:
+            raise ShapeError(f"w0 must have shape {shape}, got {w.shape}")
+        return jnp.asarray(w, dtype)
+    if key is None:
+        return jnp.zeros(shape, dtype)
+    return init_scale * jax.random.normal(key, shape, dtype)
+
+
+def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps: int = 10_000,
+          n_records: int = 40, w0=None, key=None, init_scale: float = 1.0, mask=None) -> Trace:
+    """Train w by ``schedule`` on ``loss`` for ``steps`` steps, recording at log-spaced times.
+
+    Predicts nothing itself: compare ``trace.beta[-1]`` with :func:`theory.svm.max_margin`.
+    Initialization: ``w0`` if given, else ``init_scale * normal(key)`` if ``key`` is given,
+    else 0. ``lr=None`` picks :func:`default_lr`; a step above a proven stability bound raises
+    :class:`~theory.errors.StepSizeError` (above a heuristic one: a StepSizeWarning). The dtype
+    follows the inputs (float64 needs ``jax.config.update("jax_enable_x64", True)``).
+    """
+    Xn, yn, Z = binary_data(X, y)
+    N, d = Xn.shape
+    m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (N,):
+        raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
+    Zm = Z[m]
+    lr = default_lr(Zm, loss=loss, schedule=schedule, w0=w0) if lr is None else lr
+    lr = float(_check_lr(lr, Zm, loss, schedule, w0))
+    dtype = float_dtype(X)
+    params = _init(d, dtype, w0, key, init_scale)
+    return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
+               jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
+               beta=beta, loss=loss, schedule=schedule)
+
+
+def train_batch(X, y, *, mask=None, loss: str = "logistic", schedule: str = "gd", lr=None,
+                steps: int = 10_000, n_records: int = 40, w0=None, key=None,
+                init_scale: float = 1.0, block: int = 16) -> Trace:
+    """:func:`train` for a stack of B instances: ``X`` (B, N, d), ``y`` (B, N), ``mask`` (B, N).
+
+    Padding with ``mask=False`` lets instances of different sizes share one compiled shape
+    (padded rows are ignored; zero-padded columns keep w = w0 there). ``lr`` is a scalar or
+    one step per instance. One compilation serves every call with the same shapes.
+    """
+    Xn, yn, m, Z = validate_batch(X, y, mask)
+    B, N, d = Xn.shape
+    lr = default_lr(Z, loss=loss, schedule=schedule, w0=w0, mask=m) if lr is None else lr
+    lr = _check_lr(lr, Z, loss, schedule, w0, m)
+    if lr.ndim == 0:
+        lr = np.full(B, float(lr))
+    dtype = float_dtype(X)
+    params = _init(d, dtype, w0, key, init_scale, batch=B)
+    return fit_batch(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
+                     jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
+                     beta=beta, loss=loss, schedule=schedule, block=block)

@@ -1,0 +1,130 @@
+"""Jitted, vmapped classifier training shared by every model (linear, deep linear, convnet).
+
+A model is two pure functions, ``predict(params, X) -> (N,)`` and ``beta(params) -> (d,)``
+(the end-to-end linear predictor; for nonlinear models any summary vector). :func:`fit` trains
+one instance, :func:`fit_batch` a stack of instances (vmapped over the leading axis, evaluated
+in blocks with ``lax.map(..., batch_size=block)`` so large batches stay in cache). Both are
+compiled once per (model, loss, schedule, shapes, n_records): step count, step size, data and
+initialization are traced.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from theory._validate import as_labels
+from theory.errors import NonFiniteError, ShapeError
+
+from .loop import classification_step, log_times, scan_records
+from .losses import get_loss, log_loss
+
+__all__ = ["Trace", "fit", "fit_batch", "float_dtype", "validate_batch"]
+
+
+class Trace(NamedTuple):
+    """A training run. Records (leading axis: record index; batched: (B, R, ...)).
+
+    ``t``: the step of each record; ``beta``: the end-to-end linear predictor;
+    ``log_loss``: log L(θ_t) (finite at any margin); ``margin``: the normalized margin
+    min_n y_n x_nᵀβ/‖β‖ over unmasked points; ``params``: the final parameters.
+    """
+
+    t: jax.Array
+    beta: jax.Array
+    log_loss: jax.Array
+    margin: jax.Array
+    params: object
+
+
+def float_dtype(*arrays):
+    """The floating dtype the inputs ask for (float64 only when ``jax_enable_x64`` is on)."""
+    dt = np.result_type(*[getattr(a, "dtype", np.float64) for a in arrays])
+    if not np.issubdtype(dt, np.floating):
+        dt = np.float64
+    return jax.dtypes.canonicalize_dtype(dt)
+
+
+def _fit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule):
+    lossobj = get_loss(loss)
+
+    def margins(p):
+        return y * predict(p, X)
+
+    step = classification_step(margins, lossobj, schedule, mask)
+
+    def record(state, t):
+        p, _ = state
+        u = margins(p)
+        b = beta(p)
+        umin = jnp.min(jnp.where(mask, u, jnp.inf))
+        return t, b, log_loss(lossobj, u, mask), umin / jnp.linalg.norm(b)
+
+    state0 = (params0, jax.tree.map(jnp.zeros_like, params0))
+    (params, _), (t, b, lv, m) = scan_records(
+        lambda s, i: step(s, i, lr), record, state0, times
+    )
+    return Trace(t, b, lv, m, params)
+
+
+_STATIC = ("predict", "beta", "loss", "schedule")
+_fit_jit = jax.jit(_fit, static_argnames=_STATIC)
+
+
+@partial(jax.jit, static_argnames=(*_STATIC, "block"))
+def _fit_batch_jit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, block):
+    one = partial(_fit, predict=predict, beta=beta, loss=loss, schedule=schedule)
+
+    def run(args):
+        p, Xi, yi, mi, li = args
+        return one(p, Xi, yi, mi, li, times)
+
+    return lax.map(run, (params0, X, y, mask, lr), batch_size=block)
+
+
+def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule) -> Trace:
+    """Train one instance (arrays already validated and cast); see module docstring."""
+    times = jnp.asarray(log_times(steps, n_records))
+    return _fit_jit(params0, X, y, mask, lr, times,
+                    predict=predict, beta=beta, loss=loss, schedule=schedule)
+
+
+def fit_batch(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
+              block: int = 16) -> Trace:
+    """Train a stack of instances (leading axis B on every argument, ``lr`` of shape (B,))."""
+    times = jnp.asarray(log_times(steps, n_records))
+    B = X.shape[0]
+    block = int(max(1, min(block, B)))
+    return _fit_batch_jit(params0, X, y, mask, lr, times, predict=predict, beta=beta,
+                          loss=loss, schedule=schedule, block=block)
+
+
+def validate_batch(X, y, mask=None):
+    """Validate a stack of binary datasets ``X`` (B, N, d), ``y`` (B, N), ``mask`` (B, N).
+
+    Returns float64 numpy copies ``(X, y, mask, Z)`` with masked-out rows zeroed and their
+    labels set to +1. Raises the package's typed errors (shape, NaN/inf, labels).
+    """
+    Xn = np.asarray(X, dtype=float)
+    if Xn.ndim != 3:
+        raise ShapeError(f"batched X must have shape (B, N, d), got {Xn.shape}")
+    B, N, _ = Xn.shape
+    yn = np.asarray(y, dtype=float)
+    if yn.shape != (B, N):
+        raise ShapeError(f"batched y must have shape {(B, N)}, got {yn.shape}")
+    m = np.ones((B, N), bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (B, N):
+        raise ShapeError(f"mask must have shape {(B, N)}, got {m.shape}")
+    if not m.any(axis=1).all():
+        raise ShapeError("every instance needs at least one unmasked point")
+    if not np.isfinite(Xn[m]).all():
+        raise NonFiniteError("X contains NaN or inf in unmasked rows")
+    yn = np.where(m, yn, 1.0)
+    as_labels(yn.ravel(), B * N)
+    Xn = np.where(m[..., None], Xn, 0.0)
+    return Xn, yn, m, yn[..., None] * Xn

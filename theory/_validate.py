@@ -1,0 +1,192 @@
+"""Input validation shared by theory and numerics (numpy only; no JAX)."""
+
+from __future__ import annotations
+
+import numbers
+from fractions import Fraction
+
+import numpy as np
+import scipy.optimize
+
+from .errors import (
+    DepthError,
+    DuplicatePointError,
+    LabelError,
+    NonFiniteError,
+    NotSeparableError,
+    ShapeError,
+)
+
+__all__ = [
+    "as_matrix",
+    "as_labels",
+    "binary_data",
+    "check_depth",
+    "check_separable",
+    "gordan_witness",
+]
+
+
+def as_matrix(X, name: str = "X") -> np.ndarray:
+    """``X`` as a finite float array of shape (N, d); N, d >= 1."""
+    try:
+        A = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ShapeError(f"{name} must be a numeric array of shape (N, d): {exc}") from None
+    if A.ndim != 2:
+        raise ShapeError(f"{name} must have shape (N, d), got an array with shape {A.shape}")
+    if A.shape[0] < 1 or A.shape[1] < 1:
+        raise ShapeError(f"{name} must have at least one row and one column, got {A.shape}")
+    bad = ~np.isfinite(A)
+    if bad.any():
+        rows = np.unique(np.nonzero(bad)[0])[:5].tolist()
+        raise NonFiniteError(f"{name} contains NaN or inf (rows {rows})")
+    return A
+
+
+def as_labels(y, n: int) -> np.ndarray:
+    """Binary labels as a float array of ±1 with length ``n``."""
+    try:
+        v = np.asarray(y, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise LabelError(f"labels must be numbers equal to -1 or +1: {exc}") from None
+    if v.ndim != 1:
+        raise ShapeError(f"y must be one-dimensional, got shape {v.shape}")
+    if v.shape[0] != n:
+        raise ShapeError(f"X has {n} rows but y has {v.shape[0]} labels")
+    if not np.all(np.isfinite(v)):
+        raise NonFiniteError("y contains NaN or inf")
+    bad = np.nonzero((v != 1.0) & (v != -1.0))[0]
+    if bad.size:
+        raise LabelError(
+            f"labels must be -1 or +1; y[{int(bad[0])}] = {v[bad[0]]!r} "
+            f"({bad.size} bad label(s)). For 0/1 labels use 2*y - 1."
+        )
+    return v
+
+
+def binary_data(X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate binary data; return ``(X, y, Z)`` with ``Z = y[:, None] * X`` (labels absorbed)."""
+    A = as_matrix(X)
+    v = as_labels(y, A.shape[0])
+    return A, v, v[:, None] * A
+
+
+def check_depth(depth) -> int:
+    """Depth as a Python int >= 1."""
+    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral):
+        if isinstance(depth, numbers.Real) and float(depth).is_integer():
+            depth = int(depth)
+        else:
+            raise DepthError(f"depth must be an integer >= 1, got {depth!r}")
+    if depth < 1:
+        raise DepthError(f"depth must be >= 1, got {depth}")
+    return int(depth)
+
+
+def gordan_witness(Z: np.ndarray) -> np.ndarray | None:
+    """A vector ``lam >= 0``, ``sum(lam) = 1``, ``Z.T @ lam = 0``, or None if none exists.
+
+    By Gordan's theorem exactly one of {exists w: Z w > 0} and {exists such lam} holds.
+    Solved as a linear program with HiGHS (a vertex, so the witness is sparse).
+    """
+    N, d = Z.shape
+    A_eq = np.vstack([Z.T, np.ones((1, N))])
+    b_eq = np.concatenate([np.zeros(d), [1.0]])
+    res = scipy.optimize.linprog(
+        np.zeros(N), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs"
+    )
+    if res.status != 0:
+        return None
+    lam = np.where(res.x > 1e-12, res.x, 0.0)
+    return lam / lam.sum()
+
+
+def _duplicate_witness(Z: np.ndarray):
+    # x_i == x_j with y_i != y_j  <=>  z_i == -z_j (and z_i != 0).
+    keys = {}
+    for n, row in enumerate(Z):
+        keys.setdefault(row.tobytes(), n)
+    for n, row in enumerate(Z):
+        m = keys.get((-row + 0.0).tobytes())
+        if m is not None and m != n:
+            return min(m, n), max(m, n)
+    return None
+
+
+def check_separable(Z: np.ndarray, *, names: str = "points", quick: bool = False) -> None:
+    """Raise :class:`NotSeparableError` (with a witness) unless some w has ``Z w > 0``.
+
+    Zero rows and duplicate points with opposite labels are found directly. Otherwise (unless
+    ``quick``) separability is decided by the LP ``find w: Z w >= 1`` (scale-free); when it is
+    infeasible the Gordan certificate is returned as the witness.
+    """
+    N, d = Z.shape
+    zero = np.nonzero(~Z.any(axis=1))[0]
+    if zero.size:
+        lam = np.zeros(N)
+        lam[zero[0]] = 1.0
+        raise NotSeparableError(
+            f"point {int(zero[0])} is x = 0, which no linear predictor classifies "
+            "(the models have no bias term)",
+            witness=lam,
+            points=zero[:1],
+        )
+    dup = _duplicate_witness(Z)
+    if dup is not None:
+        lam = np.zeros(N)
+        lam[list(dup)] = 0.5
+        raise DuplicatePointError(
+            f"{names} {dup[0]} and {dup[1]} have the same x with opposite labels",
+            witness=lam,
+            points=np.array(dup),
+        )
+    if quick:
+        return
+    res = scipy.optimize.linprog(
+        np.zeros(d), A_ub=-Z, b_ub=-np.ones(N), bounds=(None, None), method="highs"
+    )
+    if res.status == 0:
+        return
+    lam = gordan_witness(Z)
+    if lam is None:  # pragma: no cover - HiGHS disagrees with itself
+        raise NotSeparableError(
+            f"the separability LP failed ({res.message}) and no Gordan witness was found",
+            witness=np.zeros(N),
+            points=np.zeros(0, dtype=int),
+        )
+    pts = np.nonzero(lam)[0]
+    raise NotSeparableError(
+        "data are not linearly separable through the origin: the convex combination "
+        f"sum_n lam_n y_n x_n = 0 with lam supported on {names} {pts.tolist()} "
+        f"(weights {np.round(lam[pts], 6).tolist()}) is a Gordan certificate",
+        witness=lam,
+        points=pts,
+    )
+
+
+def to_rational(value):
+    """An exact :class:`fractions.Fraction` from an int, Fraction, sympy Rational or float."""
+    if isinstance(value, bool):
+        raise LabelError("booleans are not numeric data")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value))
+    try:  # sympy Rational / Integer
+        import sympy
+
+        if isinstance(value, sympy.Rational):
+            return Fraction(int(value.p), int(value.q))
+        if isinstance(value, sympy.Basic):
+            raise ShapeError(f"exact data must be rational numbers, got {value!r}")
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, str):
+        return Fraction(value)
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        if not np.isfinite(f):
+            raise NonFiniteError("exact data contain NaN or inf")
+        return Fraction(f)  # exact binary value of the float
+    raise ShapeError(f"exact data must be rational numbers, got {value!r}")

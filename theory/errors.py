@@ -1,0 +1,109 @@
+"""The package's exceptions: one base class, a small hierarchy, each naming the problem.
+
+Every error raised on bad input or an uncertifiable answer is an :class:`ImplicitBiasError`;
+input errors are also :class:`ValueError` and solver failures are also
+:class:`RuntimeError`, so ``except ValueError`` keeps working for callers who do not know the
+package.
+
+>>> from theory.errors import ImplicitBiasError, NotSeparableError
+>>> issubclass(NotSeparableError, ImplicitBiasError) and issubclass(NotSeparableError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+__all__ = [
+    "ImplicitBiasError",
+    "InvalidInputError",
+    "ShapeError",
+    "NonFiniteError",
+    "LabelError",
+    "NotSeparableError",
+    "DuplicatePointError",
+    "DepthError",
+    "KnotError",
+    "StepSizeError",
+    "StepSizeWarning",
+    "SolverError",
+    "CertificateError",
+    "UnsafeExpressionError",
+]
+
+
+class ImplicitBiasError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class InvalidInputError(ImplicitBiasError, ValueError):
+    """The input violates a documented precondition."""
+
+
+class ShapeError(InvalidInputError):
+    """Arrays have the wrong number of dimensions or mismatched lengths."""
+
+
+class NonFiniteError(InvalidInputError):
+    """An input contains NaN or ±inf."""
+
+
+class LabelError(InvalidInputError):
+    """Binary labels must be exactly -1 or +1 (multi-class labels: integers 0..K-1)."""
+
+
+class NotSeparableError(InvalidInputError):
+    """The data are not linearly separable through the origin.
+
+    ``witness`` is a Gordan/Farkas certificate: weights ``lam >= 0`` with ``sum(lam) = 1`` and
+    ``sum_n lam_n y_n x_n = 0``. It proves that no ``w`` has ``y_n x_n . w > 0`` for all n
+    (take the inner product with ``w``). ``points`` are the indices where ``lam > 0``.
+    """
+
+    def __init__(self, message: str, *, witness: np.ndarray, points: np.ndarray):
+        super().__init__(message)
+        self.witness = witness
+        self.points = points
+
+
+class DuplicatePointError(NotSeparableError):
+    """The same input x appears with both labels (a two-point non-separability witness)."""
+
+
+class DepthError(InvalidInputError):
+    """Depth must be an integer >= 1."""
+
+
+class KnotError(InvalidInputError):
+    """Interpolation knots must be distinct."""
+
+
+class StepSizeError(InvalidInputError):
+    """The step size exceeds a proven stability bound; the message names the bound."""
+
+    def __init__(self, message: str, *, bound: float):
+        super().__init__(message)
+        self.bound = bound
+
+
+class StepSizeWarning(UserWarning):
+    """The step size exceeds a heuristic (not proven) stability bound."""
+
+
+class SolverError(ImplicitBiasError, RuntimeError):
+    """A numerical solver did not return an answer we can certify."""
+
+
+class CertificateError(SolverError):
+    """A computed answer failed its optimality (KKT) certificate."""
+
+
+class UnsafeExpressionError(InvalidInputError):
+    """Expression text uses something outside the restricted grammar."""
+
+
+def warn_step(message: str) -> None:
+    """Emit a :class:`StepSizeWarning` attributed to the user's call site."""
+    warnings.warn(message, StepSizeWarning, stacklevel=3)
