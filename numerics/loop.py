@@ -76,14 +76,18 @@ def tree_axpy(a, x, y):
     return jax.tree.map(lambda xi, yi: a * xi + yi, x, y)
 
 
-def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None) -> Callable:
+def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None,
+                        degree: int = 1) -> Callable:
     """The update for ``state = (params, momentum)`` at step t (an int array), step size ``lr``.
 
-    ``margins(params) -> u`` with u_n = y_n f(params; x_n). With c_n = -ℓ'(u_n) >= 0 and
-    v = Σ_n c_n ∇u_n (one VJP), the schedules are
+    ``margins(params) -> u`` with u_n = y_n f(params; x_n), positively homogeneous of
+    ``degree`` k in the parameters. With c_n = -ℓ'(u_n) >= 0 and v = Σ_n c_n ∇u_n (one VJP),
+    the schedules are
 
     * ``"gd"``:          θ ← θ + η v                          (= θ - η ∇L)
-    * ``"normalized"``:  θ ← θ + η v / L                      (= θ - η ∇ log L)
+    * ``"normalized"``:  θ ← θ + η v / (L s^{2(k-1)}),  s² = ‖θ‖²/k
+      (= θ - η ∇ log L for linear models; for k > 1 a reparametrized gradient flow whose
+      end-to-end predictor moves like normalized GD, ‖Δθ‖ ∝ η/‖θ‖^{k-1}: SPEC §2 tips)
     * ``"accelerated"``: q = c/Σc, v_q = Σ q_n ∇u_n, g ← t/(t+1)·(g + v_q), θ ← θ + η (g + v_q)
       (Ji, Srebro & Telgarsky 2021, Alg. 1: Nesterov acceleration of the dual; for linear
       predictors, with η <= 1/max‖z_n‖²).
@@ -103,8 +107,14 @@ def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None)
             if schedule == "accelerated":
                 c = c / jnp.sum(c)
         (v,) = vjp(c.astype(u.dtype))
-        if schedule != "accelerated":
+        if schedule == "gd":
             return tree_axpy(lr, v, params), g
+        if schedule == "normalized":
+            eta = lr
+            if degree > 1:
+                s2 = sum(jnp.sum(p**2) for p in jax.tree.leaves(params)) / degree
+                eta = lr / s2 ** (degree - 1)
+            return tree_axpy(eta, v, params), g
         tt = t.astype(u.dtype)
         g = jax.tree.map(lambda gi, vi: tt / (tt + 1) * (gi + vi), g, v)
         return tree_axpy(lr, jax.tree.map(jnp.add, g, v), params), g

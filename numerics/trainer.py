@@ -50,13 +50,13 @@ def float_dtype(*arrays):
     return jax.dtypes.canonicalize_dtype(dt)
 
 
-def _fit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule):
+def _fit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degree):
     lossobj = get_loss(loss)
 
     def margins(p):
         return y * predict(p, X)
 
-    step = classification_step(margins, lossobj, schedule, mask)
+    step = classification_step(margins, lossobj, schedule, mask, degree)
 
     def record(state, t):
         p, _ = state
@@ -72,13 +72,15 @@ def _fit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule):
     return Trace(t, b, lv, m, params)
 
 
-_STATIC = ("predict", "beta", "loss", "schedule")
+_STATIC = ("predict", "beta", "loss", "schedule", "degree")
 _fit_jit = jax.jit(_fit, static_argnames=_STATIC)
 
 
 @partial(jax.jit, static_argnames=(*_STATIC, "block"))
-def _fit_batch_jit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, block):
-    one = partial(_fit, predict=predict, beta=beta, loss=loss, schedule=schedule)
+def _fit_batch_jit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degree,
+                   block):
+    one = partial(_fit, predict=predict, beta=beta, loss=loss, schedule=schedule,
+                  degree=degree)
 
     def run(args):
         p, Xi, yi, mi, li = args
@@ -87,21 +89,25 @@ def _fit_batch_jit(params0, X, y, mask, lr, times, *, predict, beta, loss, sched
     return lax.map(run, (params0, X, y, mask, lr), batch_size=block)
 
 
-def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule) -> Trace:
-    """Train one instance (arrays already validated and cast); see module docstring."""
+def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
+        degree: int = 1) -> Trace:
+    """Train one instance (arrays already validated and cast); see module docstring.
+
+    ``degree`` is the homogeneity of the margins in the parameters (used by "normalized").
+    """
     times = jnp.asarray(log_times(steps, n_records))
-    return _fit_jit(params0, X, y, mask, lr, times,
-                    predict=predict, beta=beta, loss=loss, schedule=schedule)
+    return _fit_jit(params0, X, y, mask, lr, times, predict=predict, beta=beta, loss=loss,
+                    schedule=schedule, degree=degree)
 
 
 def fit_batch(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
-              block: int = 16) -> Trace:
+              degree: int = 1, block: int = 16) -> Trace:
     """Train a stack of instances (leading axis B on every argument, ``lr`` of shape (B,))."""
     times = jnp.asarray(log_times(steps, n_records))
     B = X.shape[0]
     block = int(max(1, min(block, B)))
     return _fit_batch_jit(params0, X, y, mask, lr, times, predict=predict, beta=beta,
-                          loss=loss, schedule=schedule, block=block)
+                          loss=loss, schedule=schedule, degree=degree, block=block)
 
 
 def validate_batch(X, y, mask=None):
