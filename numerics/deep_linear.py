@@ -64,14 +64,14 @@ def _check_params(params, d):
         raise ShapeError(f"first layer has input width {params[0].shape[1]}, data have d = {d}")
 
 
-def train(X, y, *, key, depth: int = 2, width: int = 16, scale: float = 0.1,
-          loss: str = "logistic", schedule: str = "normalized", lr: float = 0.1,
-          steps: int = 10_000, n_records: int = 40, params=None) -> Trace:
-    """Train a depth-``depth`` linear net from a Gaussian init drawn with ``key``.
+def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, width: int = 16,
+          scale: float = 0.1, loss: str = "logistic", schedule: str = "normalized",
+          lr: float = 0.1, steps: int = 10_000, n_records: int = 40) -> Trace:
+    """Train a depth-``depth`` linear net from ``params`` or a Gaussian init drawn with ``key``.
 
     No step-size bound is proven for deep nets; a diverging run shows up as a non-finite
     ``log_loss`` in the trace. ``schedule="accelerated"`` is defined only for linear
-    predictors and is refused here.
+    predictors and is refused here. ``mask`` marks the real rows of padded data.
     """
     Xn, yn, _ = binary_data(X, y)
     N, d = Xn.shape
@@ -79,9 +79,15 @@ def train(X, y, *, key, depth: int = 2, width: int = 16, scale: float = 0.1,
         raise ValueError("the dual-accelerated schedule is defined for linear predictors only")
     dtype = float_dtype(X)
     if params is None:
+        if key is None:
+            raise ValueError("deep_linear.train needs params or a PRNG key (zero init is a "
+                             "saddle point)")
         params = init(key, d=d, depth=depth, width=width, scale=scale, dtype=dtype)
     _check_params(params, d)
-    return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.ones(N, bool),
+    m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (N,):
+        raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
+    return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
                jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
                beta=end_to_end, loss=loss, schedule=schedule, degree=len(params))
 

@@ -17,9 +17,10 @@ __all__ = ["unit", "cosine_gap", "direction_error", "normalized_margin", "margin
 
 
 def unit(w):
-    """w/‖w‖ along the last axis."""
+    """w/‖w‖ along the last axis (NaN for w = 0, whose direction is undefined)."""
     w = np.asarray(w, dtype=float)
-    return w / np.linalg.norm(w, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return w / np.linalg.norm(w, axis=-1, keepdims=True)
 
 
 def direction_error(w, v):

@@ -44,7 +44,7 @@ class Trace(NamedTuple):
 
 def float_dtype(*arrays):
     """The floating dtype the inputs ask for (float64 only when ``jax_enable_x64`` is on)."""
-    dt = np.result_type(*[getattr(a, "dtype", np.float64) for a in arrays])
+    dt = np.result_type(*[getattr(a, "dtype", np.float64) for a in arrays] or [np.float64])
     if not np.issubdtype(dt, np.floating):
         dt = np.float64
     return jax.dtypes.canonicalize_dtype(dt)

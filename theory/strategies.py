@@ -17,6 +17,7 @@ small integers and rationals, so shrunk counterexamples are human-readable.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -107,14 +108,19 @@ def _finish(draw, Zs, w, alpha, support, gap, kind, spanning, rotate):
     )
 
 
-def _plant_core(draw, d, k, max_den):
-    """Support vectors z_i = e_1/r + v_i (v_i ⊥ e_1) with Σα_i z_i = r e_1 = ŵ."""
+def _plant_core(draw, d, k, max_den, rate_min=Fraction(0)):
+    """Support vectors z_i = e_1/r + v_i (v_i ⊥ e_1) with Σα_i z_i = r e_1 = ŵ.
+
+    Since Σα_i v_i = 0, J = Σα_i z_i z_iᵀ = e_1e_1ᵀ + Σα_i v_i v_iᵀ ≽ e_1e_1ᵀ + diag(α_i s_i²):
+    drawing s_i >= sqrt(rate_min/α_i) makes λ_min(J) >= min(1, rate_min).
+    """
     r = draw(rationals(Fraction(1, 2), 3, max_den))
     p = [draw(rationals(Fraction(1, 4), 1, max_den)) for _ in range(k)]
     alpha = [r * r * pi / sum(p) for pi in p]
     V = []
     for i in range(k - 1):
-        s = draw(rationals(Fraction(1, 2), 2, max_den)) * draw(st.sampled_from([1, -1]))
+        lo = max(Fraction(1, 2), Fraction(math.ceil(math.sqrt(rate_min / alpha[i]) * 8), 8))
+        s = draw(rationals(lo, lo + 2, max_den)) * draw(st.sampled_from([1, -1]))
         v = [Fraction(0)] * d
         v[i + 1] = s
         V.append(v)
@@ -127,6 +133,7 @@ def _plant_core(draw, d, k, max_den):
 
 
 def _outside(draw, r, d, dims, gap_min, max_den):
+    gap_min = Fraction(gap_min)
     c = 1 + draw(rationals(gap_min, gap_min + 2, max_den))
     v = [Fraction(0)] * d
     for j in dims:
@@ -136,16 +143,19 @@ def _outside(draw, r, d, dims, gap_min, max_den):
 
 @st.composite
 def planted_svm(draw, *, n_points=(1, 8), dim=(1, 4), spanning: bool = False,
-                gap_min: Fraction = Fraction(1, 4), max_den: int = 8, rotate: bool = True):
+                gap_min: Fraction = Fraction(1, 4), rate_min: Fraction = Fraction(0),
+                max_den: int = 8, rotate: bool = True):
     """Separable data with a planted, generic hard-margin SVM (see module docstring).
 
     ``n_points`` and ``dim`` are (min, max) ranges; the support size k is drawn in
     [1, min(d, N)]. Non-support points lie at functional margin 1 + g, g >= ``gap_min``.
+    ``rate_min`` bounds λ_min(J) below (J = Σ_S α_n z_n z_nᵀ on span Z_S), so the heuristic
+    residual exponent κ = min(λ_min(J), θ - 1, 1) of SPEC §1 is >= min(rate_min, gap_min, 1).
     """
     d = draw(st.integers(*dim))
     N = draw(st.integers(max(1, n_points[0]), n_points[1]))
     k = draw(st.integers(1, min(d, N)))
-    r, w, alpha, Zs = _plant_core(draw, d, k, max_den)
+    r, w, alpha, Zs = _plant_core(draw, d, k, max_den, Fraction(rate_min))
     dims = range(1, k) if spanning else range(1, d)
     gaps = []
     for _ in range(N - k):

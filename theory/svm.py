@@ -269,10 +269,13 @@ def _numeric_result(Z: np.ndarray, solver: str, names: str = "points") -> MaxMar
 
 
 def _exact_matrix(X) -> list[list]:
+    """Rows of Fractions; raises ShapeError for ragged or non-2-D input."""
     try:
         rows = [list(r) for r in (X.tolist() if hasattr(X, "tolist") else X)]
     except TypeError:
         raise ShapeError("X must be a 2-D array of rational numbers") from None
+    if not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
+        raise ShapeError("X must be a non-empty 2-D array with rows of equal length")
     return [[to_rational(v) for v in r] for r in rows]
 
 
@@ -281,7 +284,7 @@ def _exact_result(X, y, Z_float: np.ndarray) -> MaxMargin:
     import sympy as sp
     from sympy.polys.matrices import DomainMatrix
 
-    Xq = _exact_matrix(X)
+    Xq = X
     yq = [to_rational(v) for v in np.asarray(y).tolist()]
     QQ = sp.QQ
     Zq = [[QQ(yq[n].numerator, yq[n].denominator) * QQ(v.numerator, v.denominator) for v in row]
@@ -390,9 +393,11 @@ def max_margin(X, y, *, exact: bool = False, solver: str = "quadprog") -> MaxMar
     >>> max_margin([[2, 0], [0, 1]], [1, -1], exact=True).w.T
     Matrix([[1/2, -1]])
     """
-    Xf, yf, Z = binary_data(X, y)
     if exact:
-        return _exact_result(X, yf, Z)
+        Xq = _exact_matrix(X)
+        _, yf, Z = binary_data([[float(v) for v in row] for row in Xq], y)
+        return _exact_result(Xq, yf, Z)
+    _, _, Z = binary_data(X, y)
     return _numeric_result(Z, solver)
 
 

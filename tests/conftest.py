@@ -1,0 +1,22 @@
+"""Test configuration: float64 everywhere, hypothesis profiles.
+
+Profiles (choose with ``IMPLICIT_BIAS_PROFILE=thorough`` or pytest's
+``--hypothesis-profile=thorough``):
+
+* ``ci`` (default): derandomized, modest example counts, no deadline (JIT compiles on first call).
+* ``thorough``: many examples, randomized, for hunting counterexamples.
+* ``dev``: very few examples, for a quick local loop.
+"""
+
+import os
+
+import jax
+from hypothesis import HealthCheck, settings
+
+jax.config.update("jax_enable_x64", True)
+
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True, **_common)
+settings.register_profile("thorough", max_examples=500, **_common)
+settings.register_profile("dev", max_examples=5, **_common)
+settings.load_profile(os.environ.get("IMPLICIT_BIAS_PROFILE", "ci"))
