@@ -13,6 +13,7 @@ small integers and rationals, so shrunk counterexamples are human-readable.
 * :func:`separable_datasets` -- generic separable data around a planted separator w* with
   geometric margin >= ``margin_min`` (the SVM is not known in closed form).
 * :func:`pad` -- stack instances of different sizes into one shape bucket with a mask.
+* :func:`sample` -- n distinct, reproducible examples of a strategy (for scripts and the CLI).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "separable_datasets",
     "rationals",
     "pad",
+    "sample",
 ]
 
 
@@ -250,3 +252,38 @@ def pad(instances, n: int, d: int):
         y[b, :Ni] = yi
         mask[b, :Ni] = True
     return X, y, mask
+
+
+def sample(strategy, n: int, *, seed: int = 0) -> list:
+    """``n`` distinct examples of ``strategy``, reproducibly for a given ``seed``.
+
+    For scripts and the CLI (tests should use ``@given``). Uses hypothesis' own generator
+    with a fixed seed and no example database, and drops repeated examples.
+    """
+    from hypothesis import Phase, given, settings
+    from hypothesis import seed as hseed
+
+    out, keys = [], set()
+
+    class _Enough(Exception):
+        pass
+
+    @hseed(seed)
+    @settings(max_examples=max(10 * n, 50), database=None, phases=[Phase.generate],
+              deadline=None, suppress_health_check=list(__import__("hypothesis").HealthCheck))
+    @given(strategy)
+    def collect(x):
+        key = repr(x)
+        if key not in keys:
+            keys.add(key)
+            out.append(x)
+        if len(out) >= n:
+            raise _Enough  # stop generating (no shrink phase runs)
+
+    try:
+        collect()
+    except _Enough:
+        pass
+    if len(out) < n:
+        raise ValueError(f"the strategy produced only {len(out)} distinct examples, not {n}")
+    return out

@@ -1,0 +1,137 @@
+"""``implicit-bias``: the command line.
+
+    implicit-bias verify [svm|deep-linear|all ...] [--instances N] [--seed S] [--out DIR]
+    implicit-bias predict svm FILE [--exact]      (CSV or NPZ; never unpickled)
+    implicit-bias proofs [--latex]
+
+float64 is switched on here, at the entry point (library modules never flip it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from theory.errors import ImplicitBiasError, ShapeError
+
+THEOREMS = ["svm", "deep-linear"]
+
+
+def _enable_x64():
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+
+def load_dataset(path: Path, *, exact: bool = False):
+    """(X, y) from a CSV (label in the last column; optional header) or an NPZ with X and y.
+
+    NPZ files are read with ``allow_pickle=False``; CSV cells are parsed as numbers or, with
+    ``exact``, as fractions such as ``2/7`` by :class:`fractions.Fraction` (never eval'd).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".npz":
+        with np.load(path, allow_pickle=False) as f:
+            if "X" not in f or "y" not in f:
+                raise ShapeError(f"{path} must contain arrays named X and y")
+            return f["X"], f["y"]
+    rows = []
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.replace(";", ",").split(",")]
+        if not line.strip():
+            continue
+        try:
+            rows.append([Fraction(c) for c in cells])
+        except ValueError:
+            if rows:
+                raise ShapeError(f"{path}: non-numeric cell in row {len(rows) + 1}") from None
+            continue  # a header row
+    if not rows or len({len(r) for r in rows}) != 1 or len(rows[0]) < 2:
+        raise ShapeError(f"{path}: need rows of equal length >= 2 (features..., label)")
+    X = [r[:-1] for r in rows]
+    y = np.array([float(r[-1]) for r in rows])
+    return (X if exact else np.array([[float(v) for v in r] for r in X])), y
+
+
+def _cmd_verify(args) -> int:
+    _enable_x64()
+    from numerics import verify
+
+    names = args.theorems or ["all"]
+    theorems = THEOREMS if "all" in names else names
+    res = verify.run(theorems, instances=args.instances, seed=args.seed, out=Path(args.out))
+    print(verify.table(res))
+    print(f"\nresults: {Path(args.out) / 'results.json'}  plot: "
+          f"{Path(args.out) / 'direction_error.png'}")
+    failed = [r for r in res if not r.passed]
+    if failed:
+        print(f"{len(failed)} claim(s) FAILED", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_predict(args) -> int:
+    from theory import svm
+
+    X, y = load_dataset(Path(args.file), exact=args.exact)
+    r = svm.max_margin(X, y, exact=args.exact)
+    fmt = (lambda v: str(v)) if args.exact else (lambda v: f"{float(v):.12g}")
+    print("w_hat     =", "[" + ", ".join(fmt(v) for v in r.w) + "]")
+    print("direction =", "[" + ", ".join(fmt(v) for v in r.direction) + "]")
+    print("margin    =", fmt(r.margin))
+    print("support   =", r.support.tolist())
+    print("alpha     =", "[" + ", ".join(fmt(v) for v in r.dual) + "]")
+    print("generic   =", r.generic, f"(KKT residual {r.kkt.worst:.1e})")
+    return 0
+
+
+def _cmd_proofs(args) -> int:
+    import proofs
+
+    text = proofs.report(latex=args.latex)
+    print(text)
+    if args.latex:
+        return 0
+    return 0 if all(r.ok for r in proofs.check_all()) else 1
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="implicit-bias", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("verify", help="predict, train and compare on random instances")
+    v.add_argument("theorems", nargs="*", metavar="THEOREM",
+                   help=f"one or more of {THEOREMS} or 'all' (default)")
+    v.add_argument("--instances", type=int, default=32, help="instances per claim (32)")
+    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("--out", default="results", help="output folder (results/)")
+    v.set_defaults(func=_cmd_verify)
+    p = sub.add_parser("predict", help="print the predicted limit for a dataset")
+    p.add_argument("theorem", choices=["svm"])
+    p.add_argument("file", help="CSV (features..., label) or NPZ with arrays X, y")
+    p.add_argument("--exact", action="store_true", help="exact rational arithmetic")
+    p.set_defaults(func=_cmd_predict)
+    q = sub.add_parser("proofs", help="check every lemma and print a report")
+    q.add_argument("--latex", action="store_true", help="print a LaTeX appendix instead")
+    q.set_defaults(func=_cmd_proofs)
+    args = parser.parse_args(argv)
+    if getattr(args, "instances", 1) < 1:
+        parser.error("--instances must be >= 1")
+    bad = [t for t in getattr(args, "theorems", []) if t not in [*THEOREMS, "all"]]
+    if bad:
+        parser.error(f"unknown theorem(s) {bad}; choose from {[*THEOREMS, 'all']}")
+    try:
+        return args.func(args)
+    except ImplicitBiasError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
