@@ -22,9 +22,9 @@ THEOREMS = ["svm", "deep-linear"]
 
 
 def _enable_x64():
-    import jax
+    from numerics.runtime import configure
 
-    jax.config.update("jax_enable_x64", True)
+    configure(x64=True)
 
 
 def load_dataset(path: Path, *, exact: bool = False):

@@ -4,6 +4,7 @@ Each loss ℓ(u) of the margin u = y f(x) provides
 
 * ``log_value(u)``  = log ℓ(u)       (finite for every finite u: no overflow, no underflow),
 * ``log_slope(u)``  = log(-ℓ'(u))    (the log of the GD weight of a point),
+* ``slope(u)``      = -ℓ'(u)         (the GD weight itself, one cheap op: ``sigmoid(-u)``),
 
 from which the training loop forms log L = logsumexp(log ℓ(u_n)) and the normalized weights
 -ℓ'(u_n)/L = exp(log_slope - log L) (``softmax(-u)`` for the exponential loss). At margins of
@@ -30,6 +31,7 @@ class Loss(NamedTuple):
     name: str
     log_value: callable
     log_slope: callable
+    slope: callable
     #: smoothness constant β of ℓ (sup ℓ''), or None if not globally smooth
     smoothness: float | None
 
@@ -56,9 +58,18 @@ def _logistic_log_slope(u):
     return jax.nn.log_sigmoid(-u)
 
 
+def _exp_slope(u):
+    return jnp.exp(-u)
+
+
+def _logistic_slope(u):
+    return jax.nn.sigmoid(-u)
+
+
 LOSSES: dict[str, Loss] = {
-    "exp": Loss("exp", _exp_log_value, _exp_log_slope, None),
-    "logistic": Loss("logistic", _logistic_log_value, _logistic_log_slope, 0.25),
+    "exp": Loss("exp", _exp_log_value, _exp_log_slope, _exp_slope, None),
+    "logistic": Loss("logistic", _logistic_log_value, _logistic_log_slope, _logistic_slope,
+                     0.25),
 }
 
 

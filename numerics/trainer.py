@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax.sharding import Mesh, PartitionSpec
 
 from theory._validate import as_labels
 from theory.errors import NonFiniteError, ShapeError
@@ -24,7 +25,7 @@ from theory.errors import NonFiniteError, ShapeError
 from .loop import classification_step, log_times, scan_records
 from .losses import get_loss, log_loss
 
-__all__ = ["Trace", "fit", "fit_batch", "float_dtype", "validate_batch"]
+__all__ = ["Trace", "fit", "fit_batch", "float_dtype", "instance_mesh", "validate_batch"]
 
 
 class Trace(NamedTuple):
@@ -76,17 +77,37 @@ _STATIC = ("predict", "beta", "loss", "schedule", "degree")
 _fit_jit = jax.jit(_fit, static_argnames=_STATIC)
 
 
-@partial(jax.jit, static_argnames=(*_STATIC, "block"))
+@partial(jax.jit, static_argnames=(*_STATIC, "block", "mesh"))
 def _fit_batch_jit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degree,
-                   block):
+                   block, mesh):
     one = partial(_fit, predict=predict, beta=beta, loss=loss, schedule=schedule,
                   degree=degree)
 
-    def run(args):
-        p, Xi, yi, mi, li = args
-        return one(p, Xi, yi, mi, li, times)
+    def local(p, Xi, yi, mi, li, tt):
+        def run(args):
+            return one(*args, tt)
 
-    return lax.map(run, (params0, X, y, mask, lr), batch_size=block)
+        return lax.map(run, (p, Xi, yi, mi, li), batch_size=min(block, Xi.shape[0]))
+
+    if mesh is None:
+        return local(params0, X, y, mask, lr, times)
+    # one shard of the instance axis per device; each device maps over its blocks
+    spec = PartitionSpec("i")
+    return jax.shard_map(local, mesh=mesh, in_specs=(spec,) * 5 + (PartitionSpec(),),
+                         out_specs=spec)(params0, X, y, mask, lr, times)
+
+
+def instance_mesh(devices=None):
+    """A 1-D mesh named "i" over ``devices`` (default: all local devices), or None for one.
+
+    On a CPU host, several devices come from
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=K`` set before JAX starts (the CLI
+    sets it to the number of cores); on a GPU host, each GPU is a device.
+    """
+    devices = jax.local_devices() if devices is None else list(devices)
+    if len(devices) < 2:
+        return None
+    return Mesh(np.array(devices), ("i",))
 
 
 def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
@@ -101,13 +122,32 @@ def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, sched
 
 
 def fit_batch(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
-              degree: int = 1, block: int = 16) -> Trace:
-    """Train a stack of instances (leading axis B on every argument, ``lr`` of shape (B,))."""
+              degree: int = 1, block: int = 16, devices=None) -> Trace:
+    """Train a stack of instances (leading axis B on every argument, ``lr`` of shape (B,)).
+
+    The instance axis is split over ``devices`` (default: all local devices) with
+    ``jax.shard_map``; B is padded to a multiple of the device count by repeating the last
+    instance, and the padding is dropped from the result. Results do not depend on the split.
+    """
     times = jnp.asarray(log_times(steps, n_records))
     B = X.shape[0]
-    block = int(max(1, min(block, B)))
-    return _fit_batch_jit(params0, X, y, mask, lr, times, predict=predict, beta=beta,
-                          loss=loss, schedule=schedule, degree=degree, block=block)
+    mesh = instance_mesh(devices)
+    args = (params0, X, y, mask, lr)
+    if mesh is not None:
+        k = mesh.devices.size
+        extra = (-B) % k
+        if extra:
+            args = jax.tree.map(
+                lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], extra, axis=0)]), args)
+        per = (B + extra) // k
+    else:
+        per = B
+    block = int(max(1, min(block, per)))
+    out = _fit_batch_jit(*args, times, predict=predict, beta=beta, loss=loss,
+                         schedule=schedule, degree=degree, block=block, mesh=mesh)
+    if mesh is not None and (-B) % mesh.devices.size:
+        out = jax.tree.map(lambda a: a[:B], out)
+    return out
 
 
 def validate_batch(X, y, mask=None):
