@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory.errors import ImplicitBiasError, ShapeError
+from theory.errors import ImplicitBiasError, InvalidInputError, ShapeError
 
 THEOREMS = ["svm", "deep-linear"]
 
@@ -38,7 +38,10 @@ def load_dataset(path: Path, *, exact: bool = False):
         with np.load(path, allow_pickle=False) as f:
             if "X" not in f or "y" not in f:
                 raise ShapeError(f"{path} must contain arrays named X and y")
-            return f["X"], f["y"]
+            try:
+                return f["X"], f["y"]
+            except ValueError as exc:  # object arrays: refuse to unpickle
+                raise InvalidInputError(f"{path}: {exc}") from None
     rows = []
     for line in path.read_text().splitlines():
         cells = [c.strip() for c in line.replace(";", ",").split(",")]

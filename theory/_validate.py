@@ -103,7 +103,7 @@ def gordan_witness(Z: np.ndarray) -> np.ndarray | None:
 
 
 def _duplicate_witness(Z: np.ndarray):
-    # x_i == x_j with y_i != y_j  <=>  z_i == -z_j (and z_i != 0).
+    # z_i == -z_j (z_i != 0): x_i == x_j with y_i != y_j, or x_i == -x_j with y_i == y_j.
     keys = {}
     for n, row in enumerate(Z):
         keys.setdefault(row.tobytes(), n)
@@ -137,7 +137,8 @@ def check_separable(Z: np.ndarray, *, names: str = "points", quick: bool = False
         lam = np.zeros(N)
         lam[list(dup)] = 0.5
         raise DuplicatePointError(
-            f"{names} {dup[0]} and {dup[1]} have the same x with opposite labels",
+            f"{names} {dup[0]} and {dup[1]} have y_i x_i = -y_j x_j (the same x with opposite "
+            "labels, or opposite x with the same label), which no linear predictor separates",
             witness=lam,
             points=np.array(dup),
         )

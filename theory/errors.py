@@ -69,7 +69,8 @@ class NotSeparableError(InvalidInputError):
 
 
 class DuplicatePointError(NotSeparableError):
-    """The same input x appears with both labels (a two-point non-separability witness)."""
+    """Two points with y_i x_i = -y_j x_j: the same x with both labels, or x and -x with one
+    label (a two-point non-separability witness)."""
 
 
 class DepthError(InvalidInputError):
