@@ -1,0 +1,364 @@
+"""Executable lemmas: a statement, its source, and a sympy derivation whose steps are checked.
+
+A :class:`Lemma` couples a LaTeX claim with a function that builds a list of :class:`Step`
+objects. Each step is either an equation (``Step.eq``: ``lhs - rhs`` must reduce to zero by
+exact sympy rewriting, ending with ``simplify``; entrywise for matrices) or a claim
+(``Step.holds``: a sympy boolean that must evaluate or simplify to ``sympy.true``).
+:meth:`Lemma.check` runs the derivation and stops at the first step that does not hold; an
+exception while deriving or checking is a failure, never a pass, and so is an empty derivation.
+
+Theorem modules (``proofs.svm`` and, later, ``proofs.convnet``, ``proofs.relu1d``) call
+:func:`register` at import time; :func:`all_lemmas` imports whichever of them exist.
+
+Descriptions, titles and statements are LaTeX text: plain words with inline ``$...$`` math,
+ASCII only (so the appendix compiles with a stock ``pdflatex``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sympy
+from sympy.matrices import MatrixBase
+
+__all__ = [
+    "THEORY_MODULES",
+    "Lemma",
+    "LemmaResult",
+    "Step",
+    "all_lemmas",
+    "check_all",
+    "register",
+    "report",
+]
+
+#: Modules that register lemmas on import, in report order. Missing ones are skipped.
+THEORY_MODULES: tuple[str, ...] = ("proofs.svm", "proofs.convnet", "proofs.relu1d")
+
+_RESIDUAL_CHARS = 160
+_ONE_ROW_CHARS = 160  # LaTeX source length up to which an equation step takes one row
+
+
+@dataclass(frozen=True)
+class Step:
+    """One checked step of a derivation.
+
+    ``kind == "eq"``: ``lhs - rhs`` must reduce to zero (every entry, for matrices of the same
+    shape; sets must be equal). ``kind == "holds"``: ``lhs`` is a sympy boolean that must
+    evaluate to ``sympy.true`` and ``rhs`` is ``sympy.true``. Build steps with :meth:`eq` and
+    :meth:`holds`; :meth:`check` says exactly how they are decided.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> Step.eq("square of a sum", (x + 1) ** 2, x**2 + 2 * x + 1).check() is None
+    True
+    >>> Step.holds("a square is nonnegative", x**2 >= 0).check() is None
+    True
+    """
+
+    description: str
+    lhs: Any
+    rhs: Any
+    kind: Literal["eq", "holds"]
+
+    @classmethod
+    def eq(cls, description: str, lhs: Any, rhs: Any) -> Step:
+        """A step claiming ``lhs == rhs`` (expressions, equally shaped matrices, or sets)."""
+        return cls(description, sympy.sympify(lhs), sympy.sympify(rhs), "eq")
+
+    @classmethod
+    def holds(cls, description: str, claim: Any) -> Step:
+        """A step claiming that the sympy boolean ``claim`` is ``sympy.true``.
+
+        Build relations with ``evaluate=False`` (``sympy.Ge(x, 0, evaluate=False)``) so that the
+        LaTeX shows the claim; the check evaluates it.
+        """
+        return cls(description, sympy.sympify(claim), sympy.true, "holds")
+
+    def check(self) -> str | None:
+        """Return ``None`` if the step holds, otherwise why it does not (exceptions propagate).
+
+        Equations: the residual ``lhs - rhs`` is first tried with the cheap exact rewrites
+        ``cancel`` and ``cancel(expand(.))``, then with ``simplify``; it holds if one of them
+        gives 0. Sets (e.g. from ``solveset``) are equal if both differences are empty.
+        Claims: evaluated with ``doit()`` (sympy's assumptions decide relations built with
+        ``evaluate=False``), then ``simplify``; they hold if either gives ``sympy.true``.
+        """
+        if self.kind == "holds":
+            if self.lhs.doit() is sympy.true:
+                return None
+            verdict = sympy.simplify(self.lhs)
+            if verdict is sympy.true:
+                return None
+            return f"claim simplifies to {_short(verdict)}, not True"
+        sides = (self.lhs, self.rhs)
+        if any(isinstance(side, sympy.Set) for side in sides):
+            if not all(isinstance(side, sympy.Set) for side in sides):
+                return "one side is a set and the other is not"
+            extra = sympy.Union(
+                sympy.Complement(self.lhs, self.rhs), sympy.Complement(self.rhs, self.lhs)
+            )
+            if sympy.simplify(extra) is sympy.S.EmptySet:
+                return None
+            return f"the sets differ by {_short(extra)}"
+        if isinstance(self.lhs, MatrixBase) != isinstance(self.rhs, MatrixBase):
+            return "one side is a matrix and the other is not"
+        residual = self.lhs - self.rhs
+        if isinstance(residual, MatrixBase):
+            for index, entry in enumerate(residual):
+                reduced = _reduce(entry)
+                if reduced != 0:
+                    return f"entry {index} of lhs - rhs simplifies to {_short(reduced)}, not 0"
+            return None
+        reduced = _reduce(residual)
+        if reduced != 0:
+            return f"lhs - rhs simplifies to {_short(reduced)}, not 0"
+        return None
+
+    def latex(self) -> str:
+        """The step as ``align*`` rows: ``lhs &= rhs`` (two rows if long) or ``&claim``.
+
+        Each formula is wrapped in ``\\fitwidth``, defined by the appendix preamble of
+        :func:`report`: it shrinks a formula wider than the given fraction of the line.
+        """
+        if self.kind == "holds":
+            return f"&\\fitwidth{{0.7}}{{{sympy.latex(self.lhs)}}}"
+        lhs, rhs = sympy.latex(self.lhs), sympy.latex(self.rhs)
+        if len(lhs) + len(rhs) <= _ONE_ROW_CHARS:
+            return f"{lhs} &= {rhs}"
+        return f"&\\fitwidth{{0.7}}{{{lhs}}} \\\\\n&\\fitwidth{{0.7}}{{{{}} = {rhs}}}"
+
+
+@dataclass(frozen=True)
+class LemmaResult:
+    """Outcome of :meth:`Lemma.check`.
+
+    ``steps_checked`` counts the steps verified to hold (on failure, those before the failing
+    one); ``failed_step`` names the first failing step and why, or is ``None`` when ``ok``.
+    """
+
+    name: str
+    ok: bool
+    steps_checked: int
+    failed_step: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Lemma:
+    """A claim with its source and a sympy derivation that :meth:`check` verifies step by step.
+
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b", nonnegative=True)
+    >>> amgm = Lemma(
+    ...     name="demo.amgm2",
+    ...     title="AM-GM for two numbers",
+    ...     statement=r"$a^2 + b^2 \\geq 2ab$.",
+    ...     source="folklore",
+    ...     derive=lambda: [Step.eq("sum of squares", a**2 + b**2 - 2 * a * b, (a - b) ** 2)],
+    ... )
+    >>> amgm.check().ok
+    True
+    """
+
+    name: str
+    title: str
+    statement: str
+    source: str
+    derive: Callable[[], list[Step]]
+
+    def check(self) -> LemmaResult:
+        """Run the derivation and check every step; the first step that fails is named."""
+        return self._evaluate()[1]
+
+    def latex(self, result: LemmaResult | None = None) -> str:
+        """The lemma as LaTeX: ``\\begin{lemma}...\\end{lemma}`` and an ``align*`` of the steps.
+
+        With ``result`` (from :meth:`check`), a line saying how the machine check went is added.
+        """
+        return self._latex(self.derive(), result)
+
+    def _evaluate(self) -> tuple[list[Step], LemmaResult]:
+        start = time.perf_counter()
+        steps: list[Step] = []
+        checked = 0
+        failure: str | None = None
+        try:
+            steps = list(self.derive())
+        except Exception as exc:  # a derivation that cannot be built is a failure
+            failure = f"derivation raised {type(exc).__name__}: {exc}"
+        else:
+            if not steps:
+                failure = "derivation produced no steps"
+        for number, step in enumerate(steps if failure is None else [], start=1):
+            try:
+                reason = step.check()
+            except Exception as exc:  # a step that cannot be evaluated does not hold
+                reason = f"raised {type(exc).__name__}: {exc}"
+            if reason is not None:
+                failure = f"step {number} ({step.description}): {reason}"
+                break
+            checked += 1
+        seconds = time.perf_counter() - start
+        return steps, LemmaResult(self.name, failure is None, checked, failure, seconds)
+
+    def _latex(self, steps: Sequence[Step], result: LemmaResult | None) -> str:
+        lines = [
+            f"\\begin{{lemma}}[{self.title}]\\label{{lem:{self.name}}}",
+            self.statement,
+            "",
+            f"\\noindent\\emph{{Source:}} {self.source}.",
+            "\\end{lemma}",
+        ]
+        if result is not None:
+            verdict = "all hold" if result.ok else f"FAILED at {_escape(result.failed_step)}"
+            lines.append(
+                f"\\noindent\\emph{{Machine check}} (\\texttt{{{_escape(self.name)}}}, sympy): "
+                f"{result.steps_checked} of {len(steps)} steps verified, {verdict} "
+                f"({result.seconds:.2f}\\,s)."
+            )
+        rows = [
+            f"\\intertext{{({number}) {step.description}}}\n{step.latex()}"
+            for number, step in enumerate(steps, start=1)
+        ]
+        if rows:
+            lines += ["\\begin{align*}", " \\\\\n".join(rows), "\\end{align*}"]
+        return "\n".join(lines)
+
+
+_REGISTRY: list[Lemma] = []
+
+
+def register(lemma: Lemma) -> Lemma:
+    """Add ``lemma`` to the registry (names are unique) and return it.
+
+    >>> from proofs import all_lemmas
+    >>> existing = all_lemmas()[0]
+    >>> try:
+    ...     register(existing)
+    ... except ValueError as err:
+    ...     print("refused")
+    refused
+    """
+    if any(known.name == lemma.name for known in _REGISTRY):
+        raise ValueError(f"a lemma named {lemma.name!r} is already registered")
+    _REGISTRY.append(lemma)
+    return lemma
+
+
+def all_lemmas() -> list[Lemma]:
+    """Every registered lemma, importing the theorem modules of :data:`THEORY_MODULES` first.
+
+    Ordered by module (as in :data:`THEORY_MODULES`), then by registration within a module.
+
+    >>> [lemma.name for lemma in all_lemmas()][:1]
+    ['svm.kkt']
+    """
+    for module in THEORY_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name != module:
+                raise
+    rank = {module: index for index, module in enumerate(THEORY_MODULES)}
+
+    def module_rank(lemma: Lemma) -> int:
+        return rank.get(getattr(lemma.derive, "__module__", None), len(rank))
+
+    return sorted(_REGISTRY, key=module_rank)
+
+
+def check_all() -> list[LemmaResult]:
+    """Check every registered lemma (see :func:`all_lemmas`).
+
+    >>> all(result.ok for result in check_all())
+    True
+    """
+    return [lemma.check() for lemma in all_lemmas()]
+
+
+def report(latex: bool = False) -> str:
+    """Check every lemma and render the outcome.
+
+    ``latex=False``: a text table (name, ok/FAILED, steps, seconds, title), failing steps listed
+    below it. ``latex=True``: a complete LaTeX document (an appendix with every lemma, its
+    source, its checked derivation and the verdict of the check).
+
+    >>> print(report().splitlines()[0].split())
+    ['lemma', 'status', 'steps', 'seconds', 'title']
+    """
+    evaluated = [(lemma, *lemma._evaluate()) for lemma in all_lemmas()]
+    if latex:
+        return _latex_document([lemma._latex(steps, res) for lemma, steps, res in evaluated])
+    width = max([len("lemma"), *(len(lemma.name) for lemma, _, _ in evaluated)])
+    lines = [f"{'lemma':<{width}}  status  steps  seconds  title"]
+    for lemma, _, res in evaluated:
+        status = "ok" if res.ok else "FAILED"
+        lines.append(
+            f"{lemma.name:<{width}}  {status:<6}  {res.steps_checked:>5}  {res.seconds:>7.2f}  "
+            f"{lemma.title}"
+        )
+    failed = [res for _, _, res in evaluated if not res.ok]
+    total = sum(res.seconds for _, _, res in evaluated)
+    lines.append(f"{len(evaluated) - len(failed)} of {len(evaluated)} lemmas ok ({total:.2f} s)")
+    lines += [f"FAILED {res.name}: {res.failed_step}" for res in failed]
+    return "\n".join(lines)
+
+
+def _latex_document(bodies: Sequence[str]) -> str:
+    preamble = [
+        "\\documentclass{article}",
+        "\\usepackage{amsmath,amssymb,amsthm,graphicx}",
+        "\\newtheorem{lemma}{Lemma}",
+        "\\newsavebox{\\fitbox}",
+        "% \\fitwidth{f}{formula}: the formula, shrunk to f\\linewidth if it is wider",
+        "\\newcommand{\\fitwidth}[2]{\\savebox{\\fitbox}{$\\displaystyle #2$}%",
+        "  \\ifdim\\wd\\fitbox>#1\\linewidth\\resizebox{#1\\linewidth}{!}{\\usebox{\\fitbox}}%",
+        "  \\else\\usebox{\\fitbox}\\fi}",
+        "\\allowdisplaybreaks",
+        "\\begin{document}",
+        "\\section*{Appendix: machine-checked lemmas}",
+        "Each lemma below is followed by the sympy derivation that checks it. Every equation",
+        "is verified by reducing $\\mathrm{lhs}-\\mathrm{rhs}$ to $0$ by exact rewriting",
+        "(\\texttt{cancel}, \\texttt{expand}, \\texttt{simplify}), entrywise for matrices;",
+        "every other claim by \\texttt{simplify} to \\texttt{True}. Formulas are printed as",
+        "sympy computed them.",
+        "",
+    ]
+    return "\n".join([*preamble, "\n\n".join(bodies), "", "\\end{document}", ""])
+
+
+def _reduce(residual: sympy.Expr) -> sympy.Expr:
+    """0 if an exact rewrite shows ``residual == 0``, else ``sympy.simplify(residual)``."""
+    for rewrite in (sympy.cancel, lambda expr: sympy.cancel(sympy.expand(expr))):
+        if rewrite(residual) == 0:
+            return sympy.S.Zero
+    return sympy.simplify(residual)
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+
+
+def _escape(text: str | None) -> str:
+    """``text`` as literal LaTeX text (special characters escaped)."""
+    return "".join(_LATEX_SPECIALS.get(char, char) for char in text or "")
+
+
+def _short(expr: Any) -> str:
+    text = str(expr)
+    return text if len(text) <= _RESIDUAL_CHARS else text[: _RESIDUAL_CHARS - 3] + "..."

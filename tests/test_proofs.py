@@ -1,0 +1,207 @@
+"""The executable lemmas of ``proofs``: they all check, they render, and they can fail."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy
+
+import proofs
+from proofs import Lemma, LemmaResult, Step, _lemma, all_lemmas, check_all, register, report
+from proofs.svm import EXAMPLE_DATA, solve_polynomial_system
+
+EXPECTED = {
+    "svm.kkt",
+    "svm.asymptote",
+    "svm.logistic_smoothness",
+    "svm.normalized_gradient",
+    "deep_linear.cost",
+}
+SECONDS_PER_LEMMA = 5.0
+
+
+def _lemma_with(*steps: Step, name: str = "test.lemma") -> Lemma:
+    return Lemma(
+        name=name,
+        title="A test lemma",
+        statement="A claim.",
+        source="this test",
+        derive=lambda: list(steps),
+    )
+
+
+@pytest.fixture(scope="module")
+def latex_report() -> str:
+    return report(latex=True)
+
+
+def test_registry_holds_the_svm_lemmas_in_module_order() -> None:
+    names = [lemma.name for lemma in all_lemmas()]
+    assert EXPECTED <= set(names)
+    assert len(names) == len(set(names))
+    assert names[0] == "svm.kkt"
+
+
+@pytest.mark.parametrize("lemma", all_lemmas(), ids=lambda lemma: lemma.name)
+def test_every_registered_lemma_checks(lemma: Lemma) -> None:
+    result = lemma.check()
+    assert result.ok, result.failed_step
+    assert result.failed_step is None
+    assert result.steps_checked >= 3
+    assert result.seconds < SECONDS_PER_LEMMA
+    assert lemma.title and lemma.statement and lemma.source
+
+
+def test_check_all_covers_every_lemma() -> None:
+    results = check_all()
+    assert [r.name for r in results] == [lemma.name for lemma in all_lemmas()]
+    assert all(isinstance(r, LemmaResult) and r.ok for r in results)
+
+
+def test_text_report_lists_every_lemma() -> None:
+    text = report()
+    rows = {line.split()[0]: line.split()[1] for line in text.splitlines()[1:] if line.strip()}
+    for lemma in all_lemmas():
+        assert rows.get(lemma.name) == "ok", text
+        assert lemma.title in text
+    assert "FAILED" not in text
+
+
+def test_latex_report_has_every_lemma(latex_report: str) -> None:
+    assert latex_report.startswith("\\documentclass{article}")
+    assert "\\newtheorem{lemma}" in latex_report
+    assert latex_report.count("\\begin{lemma}") == len(all_lemmas())
+    for lemma in all_lemmas():
+        assert f"\\label{{lem:{lemma.name}}}" in latex_report
+    assert latex_report.isascii()
+
+
+def test_latex_report_is_structurally_balanced(latex_report: str) -> None:
+    stack: list[str] = []
+    for kind, env in re.findall(r"\\(begin|end)\{([^}]*)\}", latex_report):
+        if kind == "begin":
+            stack.append(env)
+        else:
+            assert stack and stack.pop() == env, f"unbalanced \\end{{{env}}}"
+    assert stack == []
+    unescaped = re.sub(r"\\[{}]", "", latex_report)
+    depth = 0
+    for char in unescaped:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
+    assert latex_report.rstrip().endswith("\\end{document}")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_report_compiles(latex_report: str, tmp_path: Path) -> None:
+    (tmp_path / "appendix.tex").write_text(latex_report)
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "appendix.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_a_false_claim_fails_and_names_its_step() -> None:
+    """Claiming sum(alpha) = 2 ||w_hat||^2 on the exact instance must fail at that step."""
+    a1, a2 = sympy.symbols("alpha_1 alpha_2")
+    alpha = sympy.Matrix([a1, a2, 0])
+    w = EXAMPLE_DATA.T * alpha
+    (sol,) = sympy.solve([EXAMPLE_DATA[n, :].dot(w) - 1 for n in range(2)], [a1, a2], dict=True)
+    w_hat = w.subs(sol)
+    broken = _lemma_with(
+        Step.eq(
+            "w_hat solves the support equations", EXAMPLE_DATA[:2, :] * w_hat, sympy.ones(2, 1)
+        ),
+        Step.eq("sum alpha = 2 ||w_hat||^2", sum(alpha.subs(sol)), 2 * w_hat.dot(w_hat)),
+        Step.eq("never reached", 1, 1),
+        name="broken.kkt",
+    )
+    result = broken.check()
+    assert not result.ok
+    assert result.steps_checked == 1
+    assert result.failed_step is not None
+    assert "step 2 (sum alpha = 2 ||w_hat||^2)" in result.failed_step
+    assert "-5/16" in result.failed_step
+    text = broken.latex(result)
+    assert "FAILED" in text and "\\begin{lemma}" in text
+
+
+def test_a_symbolic_identity_that_is_off_by_a_term_fails() -> None:
+    x, y = sympy.symbols("x y", real=True)
+    result = _lemma_with(Step.eq("binomial", (x + y) ** 2, x**2 + y**2)).check()
+    assert not result.ok and "2*x*y" in (result.failed_step or "")
+
+
+def test_undecided_claims_and_mismatched_shapes_fail() -> None:
+    x = sympy.Symbol("x", real=True)
+    undecided = _lemma_with(Step.holds("x is positive", x > 0)).check()
+    assert not undecided.ok and "x is positive" in (undecided.failed_step or "")
+    shapes = _lemma_with(Step.eq("shapes", sympy.ones(2, 1), sympy.ones(1, 2))).check()
+    assert not shapes.ok and "raised ShapeError" in (shapes.failed_step or "")
+    mixed = _lemma_with(Step.eq("matrix vs scalar", sympy.ones(1, 1), 1)).check()
+    assert not mixed.ok
+    sets = _lemma_with(Step.eq("sets", sympy.FiniteSet(0, 1), sympy.FiniteSet(0))).check()
+    assert not sets.ok and "sets differ" in (sets.failed_step or "")
+
+
+def test_a_derivation_that_raises_or_is_empty_fails() -> None:
+    def explode() -> list[Step]:
+        raise ZeroDivisionError("no derivation")
+
+    raising = Lemma("test.raise", "t", "s", "src", explode).check()
+    assert not raising.ok and "ZeroDivisionError" in (raising.failed_step or "")
+    empty = _lemma_with().check()
+    assert not empty.ok and empty.steps_checked == 0
+
+
+def test_register_refuses_duplicate_names() -> None:
+    before = list(all_lemmas())
+    with pytest.raises(ValueError, match="already registered"):
+        register(before[0])
+    assert all_lemmas() == before
+
+
+def test_missing_theory_modules_are_skipped_but_broken_ones_raise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(_lemma, "THEORY_MODULES", ("proofs.svm", "proofs.no_such_theory"))
+    assert {lemma.name for lemma in all_lemmas()} >= EXPECTED
+    (tmp_path / "ib_broken_theory.py").write_text("import ib_missing_dependency_xyz\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_lemma, "THEORY_MODULES", ("ib_broken_theory",))
+    with pytest.raises(ModuleNotFoundError, match="ib_missing_dependency_xyz"):
+        all_lemmas()
+
+
+def test_solve_polynomial_system_of_a_lagrange_system() -> None:
+    x, y = sympy.symbols("x y", positive=True)
+    lam = sympy.Symbol("lambda")
+    system = [2 * x - lam * y, 2 * y - lam * x, x * y - 9]
+    assert solve_polynomial_system(system, [lam, x, y]) == [{y: 3, x: 3, lam: 2}]
+
+
+def test_proofs_imports_only_sympy() -> None:
+    code = (
+        "import sys, proofs; proofs.all_lemmas(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'jax', 'numpy', 'scipy', 'theory', 'numerics', 'cvxpy'}))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(proofs.__file__).resolve().parent.parent,
+        check=True,
+    )
+    assert run.stdout.strip() == "[]"
