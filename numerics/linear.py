@@ -6,7 +6,7 @@ The numeric side of :mod:`theory.svm` (Soudry et al., JMLR 2018): GD with consta
 
 >>> import jax; jax.config.update("jax_enable_x64", True)
 >>> from numerics.linear import train
->>> tr = train([[1.0, 0.0], [0.0, 2.0]], [1, 1], schedule="normalized", steps=1000)
+>>> tr = train([[1.0, 0.0], [0.0, 2.0]], [1, 1], schedule="accelerated", steps=1000)
 >>> [round(float(v), 3) for v in tr.beta[-1] / (tr.beta[-1] ** 2).sum() ** 0.5]
 [0.894, 0.447]
 """
