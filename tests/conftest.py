@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, settings
 
 jax.config.update("jax_enable_x64", True)
 
+# deadline=None and too_slow suppressed: the first example of each property pays JAX's
+# compilation (seconds); later examples reuse the compiled loop (see test_svm's no-recompile test).
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True, **_common)
 settings.register_profile("thorough", max_examples=500, **_common)
