@@ -1,0 +1,243 @@
+"""Depth-L linear convnets -> the 2/L quasi-norm of the DFT (SPEC §2; Gunasekar et al. 2018).
+
+Instances have input length D = 6 (the conv nets' filter length; padding columns would change
+the DFT) and are padded to N = 6 rows with a mask, so each trainer compiles once per depth.
+"""
+
+import jax
+import numpy as np
+import pytest
+import scipy.optimize
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numerics import convnet as nc
+from numerics import deep_linear
+from numerics.metrics import cosine_gap
+from theory import convnet as tc
+from theory import svm
+from theory.errors import DepthError, ImplicitBiasError, NotSeparableError, ShapeError
+from theory.strategies import pad, separable_datasets
+
+D, NB = 6, 6
+
+finite = st.floats(-2, 2, allow_nan=False, allow_subnormal=False)
+vectors = st.lists(finite, min_size=D, max_size=D).map(np.array)
+
+
+# ------------------------------------------------------------------ the parametrization
+
+
+@given(st.integers(1, 4), st.integers(1, 2**16))
+def test_layerwise_network_equals_fourier_product(depth, seed):
+    """β probed through the layer-by-layer network equals F^{-1}(ŵ_1 ⊙ ⋯ ⊙ ŵ_L) (SPEC §2)."""
+    params = nc.init(jax.random.key(seed), D=D, depth=depth, scale=1.0)
+    probe = np.array([float(nc.forward(params, e)) for e in np.eye(D)])
+    np.testing.assert_allclose(probe, np.asarray(nc.end_to_end(params)), atol=1e-12)
+    prod = np.prod([tc.dft(np.asarray(w)) for w in params], axis=0)
+    np.testing.assert_allclose(tc.dft(probe), prod, atol=1e-12)
+
+
+@given(vectors.filter(lambda b: np.abs(b).max() > 1e-3), st.integers(1, 4))
+def test_explicit_real_factorization_attains_the_cost(beta, depth):
+    w = tc.factorize(beta, depth)
+    assert np.isrealobj(w)
+    np.testing.assert_allclose(np.prod(tc.dft(w), axis=0), tc.dft(beta), atol=1e-10)
+    assert np.sum(w**2) == pytest.approx(float(tc.cost(beta, depth)), rel=1e-10)
+
+
+@settings(max_examples=8)
+@given(st.lists(finite, min_size=4, max_size=4).map(np.array).filter(
+    lambda b: np.abs(tc.dft(b)).min() > 0.05), st.sampled_from([2, 3]), st.integers(0, 100))
+def test_direct_minimization_over_factorizations_matches_depth_times_penalty(beta, depth, seed):
+    """min Σ‖w_l‖² s.t. the net computes β, by SLSQP from a random start, equals L·Σ|β̂|^{2/L};
+    no factorization beats it (the start is random, so this is an independent route)."""
+    Dm = beta.size
+
+    def product(flat):
+        W = flat.reshape(depth, Dm)
+        return np.fft.ifft(np.prod(np.fft.fft(W, norm="ortho", axis=1), axis=0),
+                           norm="ortho").real
+
+    x0 = tc.factorize(beta, depth).ravel()
+    x0 = x0 + 0.3 * np.random.default_rng(seed).normal(size=x0.size)
+    res = scipy.optimize.minimize(lambda f: f @ f, x0, jac=lambda f: 2 * f, method="SLSQP",
+                                  constraints=[{"type": "eq", "fun": lambda f: product(f) - beta}],
+                                  options={"maxiter": 500, "ftol": 1e-12})
+    target = float(tc.cost(beta, depth))
+    assert np.abs(product(res.x) - beta).max() < 1e-6
+    assert res.fun >= target * (1 - 1e-6)
+    assert res.fun == pytest.approx(target, rel=1e-4)
+
+
+# ------------------------------------------------------------------ theory.convnet
+
+
+@settings(max_examples=10)
+@given(separable_datasets(n_points=(1, NB), dim=(D, D), margin_min=0.2))
+def test_max_margin_solutions_carry_valid_certificates(data):
+    X, y = data
+    r1 = tc.max_margin(X, y, 1)
+    np.testing.assert_allclose(r1.beta, svm.max_margin(X, y).w, atol=1e-9)
+    r2 = tc.max_margin(X, y, 2)
+    # Clarabel runs with gap/feasibility tolerances down to 1e-12 (1e-8 where it cannot
+    # reach them); a relative gap ε allows a certificate residual of order sqrt(ε) = 1e-4
+    assert r2.kind == "global minimum" and r2.certificate.residual <= 1e-4
+    assert np.min(y * (X @ r2.beta)) == pytest.approx(1.0, abs=1e-9)
+    # the L2 SVM is feasible for (P_2), so it cannot beat the global minimum
+    assert float(tc.penalty(r1.beta, 2)) >= r2.penalty * (1 - 1e-7)
+    r3 = tc.max_margin(X, y, 3)
+    assert r3.kind == "stationary point, not global" and r3.certificate.residual <= 1e-3
+    # reweighted ℓ1 starts at the depth-2 solution and only descends
+    assert r3.penalty <= float(tc.penalty(r2.beta, 3)) * (1 + 1e-6)
+
+
+def test_certificate_can_fail():
+    X = np.array([[1.0, 0.2, 0.0, 0.3], [0.1, -1.0, 0.4, 0.0], [0.5, 0.5, 0.5, -0.5]])
+    y = np.array([1.0, -1.0, 1.0])
+    svm_w = tc.max_margin(X, y, 1).beta
+    l1 = tc.max_margin(X, y, 2)
+    if not np.allclose(tc.dft(svm_w), tc.dft(l1.beta), atol=1e-6):
+        assert tc.stationarity(svm_w, X, y, 2).residual > 1e-3
+    with pytest.raises(ImplicitBiasError):
+        tc.stationarity(-svm_w, X, y, 2)  # does not separate
+
+
+@settings(max_examples=10)
+@given(separable_datasets(n_points=(1, NB), dim=(D, D), margin_min=0.2), st.integers(1, D - 1))
+def test_circular_shift_of_inputs_leaves_the_penalty_unchanged(data, k):
+    X, y = data
+    a = tc.max_margin(X, y, 2)
+    b = tc.max_margin(np.roll(X, k, axis=1), y, 2)
+    assert b.penalty == pytest.approx(a.penalty, rel=1e-6)
+    bh = tc.dft(b.beta)  # real β: conjugate-symmetric β̂
+    np.testing.assert_allclose(bh, np.conj(bh[(-np.arange(D)) % D]), atol=1e-12)
+
+
+def test_bad_input():
+    X, y = np.eye(4), np.ones(4)
+    with pytest.raises(DepthError):
+        tc.max_margin(X, y, 0)
+    with pytest.raises(DepthError):
+        tc.penalty(np.ones(4), 1.5)
+    with pytest.raises(ShapeError):
+        nc.train(X, y, params=nc.init(jax.random.key(0), D=5, depth=2), depth=2, steps=10,
+                 n_records=2)
+    with pytest.raises(NotSeparableError):
+        tc.max_margin(np.array([[1.0, 0, 0], [-1.0, 0, 0]]), [1, 1], 2)
+    with pytest.raises(ImplicitBiasError):
+        tc.max_margin(np.array([[np.nan, 0, 0]]), [1], 2)
+
+
+# ------------------------------------------------------------------ single example
+
+
+@st.composite
+def single_examples(draw):
+    """x with real, positive x̂ (x symmetric) and a balanced init whose predicted winner beats
+    every other class's score |x̂[m]|·r_m(0)^{L-2} by a factor >= 1.5, by construction."""
+    L = draw(st.sampled_from([3, 4]))
+    classes = tc.frequency_classes(D)
+    xh_c = [draw(st.floats(0.3, 1.0)) for _ in classes]
+    r_c = [draw(st.floats(0.05, 0.3)) for _ in classes]
+    win = draw(st.integers(0, len(classes) - 1))
+    others = max(xh_c[i] * r_c[i] ** (L - 2) for i in range(len(classes)) if i != win)
+    r_c[win] = (1.5 * others / xh_c[win]) ** (1 / (L - 2))
+    xh, r0 = np.zeros(D), np.zeros(D)
+    for c, a, r in zip(classes, xh_c, r_c, strict=True):
+        xh[list(c)] = a
+        r0[list(c)] = r
+    return np.fft.ifft(xh, norm="ortho").real, r0, L, classes[win]
+
+
+@settings(max_examples=12)
+@given(single_examples())
+def test_gradient_flow_lands_where_single_example_predicts(case):
+    """From a balanced init, GF ends 1-sparse on argmax_m |x̂[m]|·r_m(0)^{L-2} (SPEC §2).
+
+    Off-class bins obey ṙ_m ∝ |x̂[m]| r_m^{L-1}: they stay bounded while the winner's modulus
+    grows without bound, so their share of ‖β̂‖² must be small (<= 1e-3) and shrinking. (The
+    penalty itself converges slowly: a bin of relative modulus ε adds ε^{2/L} to it.)
+    """
+    x, r0, L, win = case
+    s = tc.single_example(x, L, r0=r0)
+    assert s.gf_class == win
+    tr = nc.train(x[None, :], [1.0], params=nc.balanced_init(r0, L), depth=L, lr=1e-2,
+                  steps=20_000, n_records=4)
+    bh2 = np.abs(tc.dft(np.asarray(tr.beta))) ** 2
+    off = 1 - bh2[:, list(win)].sum(axis=1) / bh2.sum(axis=1)
+    assert off[-1] <= 1e-3 and off[-1] < off[-2]
+
+
+def test_gd_finds_the_global_minimum_of_P3_is_false():
+    """Named regression: depth-3 GD ends at a NON-global stationary point of (P_3).
+
+    x̂ = (1, 0.9, 0.2, 0.9): the real bin 0 is the global minimum (cost 1) but the balanced init
+    r(0) = (0.1, 0.25, 0.05, 0.25) favours the conjugate pair (1, 3) (score 0.225 > 0.1),
+    whose cost is 2^{1/3}·0.9^{-2/3} ≈ 1.3516.
+    """
+    xh = np.array([1.0, 0.9, 0.2, 0.9])
+    x = np.fft.ifft(xh, norm="ortho").real
+    r0 = np.array([0.1, 0.25, 0.05, 0.25])
+    s = tc.single_example(x, 3, r0=r0)
+    assert s.global_class == (0,) and s.gf_class == (1, 3)
+    tr = nc.train(x[None, :], [1.0], params=nc.balanced_init(r0, 3), depth=3, lr=1e-2,
+                  steps=20_000, n_records=4)
+    b = np.asarray(tr.beta[-1])
+    pen = float(tc.penalty(b / (x @ b), 3))
+    assert pen == pytest.approx(2 ** (1 / 3) * 0.9 ** (-2 / 3), rel=1e-2)
+    assert pen > 1.3 * s.global_cost
+    assert tc.stationarity(b, x[None, :], [1.0], 3).residual < 1e-2
+
+
+# ------------------------------------------------------------------ training
+
+
+def _fixed_dataset():
+    rng = np.random.default_rng(1)  # a dataset where the two predictions differ (1 - cos ≈ 0.15)
+    X = rng.normal(size=(NB, D))
+    w = rng.normal(size=D)
+    return X, np.sign(X @ w)
+
+
+def test_architecture_matters_convnet_vs_fully_connected():
+    """Same data: deep fully connected nets -> L2 SVM; depth-2 convnets -> DFT-ℓ1 solution.
+
+    The two predictions differ here (1 - cos ≈ 0.15); each trained model must be much closer to
+    its own prediction than to the other one (both converge at polynomial rates, so the
+    assertion is relative: own gap <= 0.1 x the gap between the predictions).
+    """
+    X, y = _fixed_dataset()
+    l2 = svm.max_margin(X, y).w
+    l1 = tc.max_margin(X, y, 2).beta
+    between = cosine_gap(l1, l2)
+    assert between > 0.05
+    conv = nc.train(X, y, key=jax.random.key(1), depth=2, lr=0.05, steps=20_000, n_records=3,
+                    scale=0.1)
+    fc = deep_linear.train(X, y, key=jax.random.key(1), depth=2, width=8, lr=0.1,
+                           steps=20_000, n_records=3)
+    bc, bf = np.asarray(conv.beta[-1]), np.asarray(fc.beta[-1])
+    assert cosine_gap(bc, l1) <= 0.1 * between and cosine_gap(bc, l2) > 0.5 * between
+    assert cosine_gap(bf, l2) <= 0.1 * between and cosine_gap(bf, l1) > 0.5 * between
+
+
+@settings(max_examples=5)
+@given(separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3), st.integers(0, 99))
+def test_depth2_training_never_beats_the_socp_and_approaches_it(data, seed):
+    """One-sided (must never fail): any unit-margin β has Σ|β̂| >= the SOCP optimum. Trend:
+    the excess decreases from T/10 to T (off-support bins shrink like ‖β‖^{-(1-|ẑ_m|)})."""
+    X, y = data
+    Xp, yp, m = pad([(X, y)], NB, D)
+    opt = tc.max_margin(X, y, 2).penalty
+    tr = nc.train(Xp[0], yp[0], mask=m[0], key=jax.random.key(seed), depth=2, lr=0.05,
+                  steps=20_000, n_records=6, scale=0.1)
+    B = np.asarray(tr.beta)
+    Z = y[:, None] * X
+    ex = []
+    for b in B[3:]:
+        mn = np.min(Z @ b)
+        assert mn > 0
+        pen = float(tc.penalty(b / mn, 2))
+        assert pen >= opt * (1 - 1e-9)
+        ex.append(pen / opt - 1)
+    assert ex[-1] <= ex[0] + 1e-12
