@@ -1,6 +1,7 @@
 """``implicit-bias``: the command line.
 
-    implicit-bias verify [svm|deep-linear|all ...] [--instances N] [--seed S] [--out DIR]
+    implicit-bias verify [svm|deep-linear|convnet|all ...] [--instances N] [--seed S]
+                         [--out DIR]
     implicit-bias predict svm FILE [--exact]      (CSV or NPZ; never unpickled)
     implicit-bias proofs [--latex]
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from theory.errors import ImplicitBiasError, InvalidInputError, ShapeError
 
-THEOREMS = ["svm", "deep-linear"]
+THEOREMS = ["svm", "deep-linear", "convnet"]
 
 
 def _enable_x64():

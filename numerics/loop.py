@@ -45,6 +45,7 @@ def log_times(steps: int, n_records: int = 40) -> np.ndarray:
         raise ValueError(f"steps ({steps}) must be >= n_records - 1 ({R - 1})")
     t = [0]
     grid = np.geomspace(1, steps, R - 1)
+    grid[-1] = steps  # geomspace(1, T, 1) is [1]: the last record is always the last step
     for k, g in enumerate(grid):
         # strictly increasing, leaving room for the remaining records before `steps`
         lo = t[-1] + 1

@@ -17,7 +17,7 @@ from numerics.metrics import cosine_gap
 from theory import convnet as tc
 from theory import svm
 from theory.errors import DepthError, ImplicitBiasError, NotSeparableError, ShapeError
-from theory.strategies import pad, separable_datasets
+from theory.strategies import convnet_single_example, pad, separable_datasets
 
 D, NB = 6, 6
 
@@ -132,26 +132,8 @@ def test_bad_input():
 # ------------------------------------------------------------------ single example
 
 
-@st.composite
-def single_examples(draw):
-    """x with real, positive x̂ (x symmetric) and a balanced init whose predicted winner beats
-    every other class's score |x̂[m]|·r_m(0)^{L-2} by a factor >= 1.5, by construction."""
-    L = draw(st.sampled_from([3, 4]))
-    classes = tc.frequency_classes(D)
-    xh_c = [draw(st.floats(0.3, 1.0)) for _ in classes]
-    r_c = [draw(st.floats(0.05, 0.3)) for _ in classes]
-    win = draw(st.integers(0, len(classes) - 1))
-    others = max(xh_c[i] * r_c[i] ** (L - 2) for i in range(len(classes)) if i != win)
-    r_c[win] = (1.5 * others / xh_c[win]) ** (1 / (L - 2))
-    xh, r0 = np.zeros(D), np.zeros(D)
-    for c, a, r in zip(classes, xh_c, r_c, strict=True):
-        xh[list(c)] = a
-        r0[list(c)] = r
-    return np.fft.ifft(xh, norm="ortho").real, r0, L, classes[win]
-
-
 @settings(max_examples=12)
-@given(single_examples())
+@given(convnet_single_example(D=D))
 def test_gradient_flow_lands_where_single_example_predicts(case):
     """From a balanced init, GF ends 1-sparse on argmax_m |x̂[m]|·r_m(0)^{L-2} (SPEC §2).
 

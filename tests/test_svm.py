@@ -411,6 +411,19 @@ def test_losses_are_finite_at_margins_of_1e4(loss):
     assert float(log_loss(L, jax.numpy.array([1e4, 1e4]))) == pytest.approx(-1e4 + np.log(2))
 
 
+@given(st.integers(1, 10**7), st.integers(2, 60))
+def test_log_times_are_increasing_and_end_at_the_last_step(steps, n_records):
+    from numerics.loop import log_times
+
+    if steps < n_records - 1:
+        with pytest.raises(ValueError):
+            log_times(steps, n_records)
+        return
+    t = log_times(steps, n_records)
+    assert t.shape == (n_records,) and t[0] == 0 and t[-1] == steps
+    assert np.all(np.diff(t) > 0)
+
+
 def test_training_at_huge_margins_stays_finite():
     X = np.array([[1e3, 0.0], [0.0, 1e3]])
     tr = linear.train(X, [1, 1], loss="logistic", schedule="normalized", steps=100,

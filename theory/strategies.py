@@ -12,6 +12,8 @@ small integers and rationals, so shrunk counterexamples are human-readable.
   a duplicated support vector (α not unique), or support vectors that do not span.
 * :func:`separable_datasets` -- generic separable data around a planted separator w* with
   geometric margin >= ``margin_min`` (the SVM is not known in closed form).
+* :func:`convnet_single_example` -- one example and a balanced convnet init whose
+  gradient-flow winner (SPEC §2) is clear by construction.
 * :func:`pad` -- stack instances of different sizes into one shape bucket with a mask.
 * :func:`sample` -- n distinct, reproducible examples of a strategy (for scripts and the CLI).
 """
@@ -33,6 +35,7 @@ __all__ = [
     "rationals",
     "pad",
     "sample",
+    "convnet_single_example",
 ]
 
 
@@ -232,6 +235,32 @@ def separable_datasets(draw, *, n_points=(1, 12), dim=(1, 5), margin_min: float 
     y = np.array(draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=N, max_size=N)))
     Z = U - np.outer(U @ ws, ws) + np.outer(margin_min + s, ws)
     return y[:, None] * Z, y
+
+
+@st.composite
+def convnet_single_example(draw, *, D: int = 6, depths=(3, 4), ratio: float = 1.5):
+    """One example for a depth-L convnet (SPEC §2) and a balanced init with a clear winner.
+
+    x is symmetric (x̂ real and positive on every bin), the per-bin init magnitudes r0 are
+    conjugate-symmetric, and the predicted class argmax |x̂[m]|·r_m(0)^{L-2} beats every
+    other class's score by the factor ``ratio``, by construction. Returns (x, r0, L, class).
+    """
+    from .convnet import frequency_classes
+
+    L = draw(st.sampled_from(list(depths)))
+    classes = frequency_classes(D)
+    xh_c = [draw(st.floats(0.3, 1.0)) for _ in classes]
+    r_c = [draw(st.floats(0.05, 0.3)) for _ in classes]
+    win = draw(st.integers(0, len(classes) - 1))
+    others = max((xh_c[i] * r_c[i] ** (L - 2) for i in range(len(classes)) if i != win),
+                 default=0.0)
+    if L > 2 and others > 0:
+        r_c[win] = (ratio * others / xh_c[win]) ** (1 / (L - 2))
+    xh, r0 = np.zeros(D), np.zeros(D)
+    for c, a, r in zip(classes, xh_c, r_c, strict=True):
+        xh[list(c)] = a
+        r0[list(c)] = r
+    return np.fft.ifft(xh, norm="ortho").real, r0, L, classes[win]
 
 
 def pad(instances, n: int, d: int):
