@@ -72,3 +72,13 @@ def test_load_dataset_parses_fractions_exactly(tmp_path):
     from fractions import Fraction
 
     assert X[0][0] == Fraction(1, 3) and y.tolist() == [1.0, -1.0]
+
+
+def test_verify_convnet_writes_the_spectra_plot(tmp_path, capsys):
+    code = main(["verify", "convnet", "--instances", "3", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    claims = json.loads((tmp_path / "results.json").read_text())["claims"]
+    assert {c["theorem"] for c in claims} == {"convnet"} and all(c["passed"] for c in claims)
+    png = (tmp_path / "convnet_spectra.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
