@@ -61,7 +61,8 @@ NB, DB = 8, 4  # shape bucket for the default SVM instances
 def _planted(n, seed, **kw):
     from theory.strategies import planted_svm, sample
 
-    return sample(planted_svm(n_points=(1, NB), dim=(1, DB), **kw), n, seed=seed)
+    # at least 3 points in at least 2 dimensions: smaller instances are trivially exact
+    return sample(planted_svm(n_points=(3, NB), dim=(2, DB), **kw), n, seed=seed)
 
 
 def _padded_w(insts):
