@@ -4,6 +4,7 @@
                          [--out DIR]
     implicit-bias predict svm FILE [--exact]      (CSV or NPZ; never unpickled)
     implicit-bias proofs [--latex]
+    implicit-bias cost "EXPR" [--skip]           R(f) of a 1-D function (parsed safely)
 
 float64 is switched on here, at the entry point (library modules never flip it).
 """
@@ -103,6 +104,21 @@ def _cmd_proofs(args) -> int:
     return 0 if all(r.ok for r in proofs.check_all()) else 1
 
 
+def _cmd_cost(args) -> int:
+    import sympy as sp
+
+    from theory._parse import parse_expression
+    from theory.relu1d import representation_cost
+
+    f, x = parse_expression(args.expr)
+    r = sp.sympify(representation_cost(f, x, skip=args.skip))
+    name = "R1(f) = int |f''|" if args.skip else "R(f) = max(int |f''|, |f'(-inf) + f'(+inf)|)"
+    approx = "" if r is sp.oo or r.is_Float or r.is_Integer else f" ~ {float(r):.12g}"
+    print(f"f(x) = {f}")
+    print(f"{name} = {r}{approx}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="implicit-bias", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +137,10 @@ def main(argv=None) -> int:
     q = sub.add_parser("proofs", help="check every lemma and print a report")
     q.add_argument("--latex", action="store_true", help="print a LaTeX appendix instead")
     q.set_defaults(func=_cmd_proofs)
+    c = sub.add_parser("cost", help="the representation cost R(f) of a 1-D function")
+    c.add_argument("expr", help='e.g. "relu(x) - 2*relu(x - 1)" or "tanh(x)" (never eval\'d)')
+    c.add_argument("--skip", action="store_true", help="with a free linear unit: int |f''|")
+    c.set_defaults(func=_cmd_cost)
     args = parser.parse_args(argv)
     if getattr(args, "instances", 1) < 1:
         parser.error("--instances must be >= 1")

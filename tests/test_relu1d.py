@@ -1,0 +1,206 @@
+"""Infinite-width 1-D ReLU nets -> ∫|f''| (SPEC §3; Savarese et al. 2019): the theory layer.
+
+(The JAX trainer numerics/relu1d.py is not written yet; see issue 4.)
+"""
+
+import numpy as np
+import pytest
+import scipy.optimize
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numerics.cli import main
+from theory import relu1d
+from theory._parse import parse_expression
+from theory.errors import KnotError, NonFiniteError, ShapeError, UnsafeExpressionError
+
+X = sp.Symbol("x", real=True)
+
+
+@pytest.mark.parametrize(
+    "expr, R, R1",
+    [
+        (sp.Max(0, X), 1, 1),
+        (X, 2, 0),
+        (sp.Abs(X), 2, 2),
+        (sp.log(1 + sp.exp(X)), 1, 1),
+        (sp.tanh(X), 2, 2),
+        (sp.Integer(3), 0, 0),
+        (X**2, sp.oo, sp.oo),
+        (sp.sin(X), sp.oo, sp.oo),
+    ],
+)
+def test_representation_cost_of_the_spec_examples(expr, R, R1):
+    assert relu1d.representation_cost(expr, X) == R
+    assert relu1d.representation_cost(expr, X, skip=True) == R1
+
+
+small = st.integers(-3, 3)
+
+
+@st.composite
+def relu_nets(draw, max_units=4):
+    n = draw(st.integers(1, max_units))
+    a = [draw(small) for _ in range(n)]
+    w = [draw(small) for _ in range(n)]
+    b = [draw(small) for _ in range(n)]
+    return np.array(a, float), np.array(w, float), np.array(b, float), float(draw(small))
+
+
+@settings(max_examples=20)
+@given(relu_nets())
+def test_symbolic_cost_of_random_relu_sums_equals_the_kink_formula(net):
+    a, w, b, c = net
+    f = sum(int(ai) * sp.Max(0, int(wi) * X + int(bi)) for ai, wi, bi in zip(a, w, b,
+                                                                             strict=True)) + c
+    r = relu1d.network_cost(a, w, b, c)
+    assert float(relu1d.representation_cost(f, X)) == pytest.approx(r.representation, abs=1e-12)
+    rs = relu1d.network_cost(a, w, b, c, skip=0.0)
+    assert float(relu1d.representation_cost(f, X, skip=True)) == pytest.approx(
+        rs.representation, abs=1e-12)
+
+
+floats = st.floats(-3, 3, allow_nan=False, allow_subnormal=False)
+
+
+@given(st.lists(st.tuples(floats, floats, floats), min_size=1, max_size=8))
+def test_cost_chain_never_fails(units):
+    """C(θ) >= Σ|a_i w_i| >= R(f_θ) for every finite net (SPEC §3, the easy direction)."""
+    a, w, b = (np.array(v) for v in zip(*units, strict=True))
+    r = relu1d.network_cost(a, w, b)
+    assert r.cost >= r.path_norm * (1 - 1e-12) - 1e-12
+    assert r.path_norm >= r.representation * (1 - 1e-9) - 1e-9
+
+
+@st.composite
+def datasets(draw, n=(1, 7)):
+    """Sorted distinct knots by construction (cumulative positive gaps) and bounded values."""
+    N = draw(st.integers(*n))
+    x0 = draw(st.floats(-2, 2))
+    gaps = [draw(st.floats(0.1, 2.0)) for _ in range(N - 1)]
+    x = x0 + np.concatenate([[0.0], np.cumsum(gaps)])
+    y = np.array([draw(st.floats(-3, 3)) for _ in range(N)])
+    return x, y
+
+
+def _lp_min_cost(x, y, skip):
+    """Independent route: f piecewise linear with kinks on a fine grid; minimize R by an LP.
+
+    Variables: left slope a, value f(g_0), jumps J_j = P_j - M_j at the grid points, and t.
+    Without skip: minimize t s.t. t >= Σ(P + M) and t >= ±(2a + ΣJ) (= ±(f'(-∞) + f'(+∞)))."""
+    span = x[-1] - x[0] if x.size > 1 else 1.0
+    grid = np.unique(np.concatenate([x, np.linspace(x[0] - span, x[-1] + span, 61)]))
+    G = grid.size
+    # f(x_i) = f0 + a (x_i - g_0) + Σ_j J_j [x_i - g_j]_+
+    nv = 2 + 2 * G + 1  # a, f0, P (G), M (G), t
+    A_eq, b_eq = [], []
+    for xi, yi in zip(x, y, strict=True):
+        row = np.zeros(nv)
+        row[0] = xi - grid[0]
+        row[1] = 1.0
+        ramp = np.maximum(xi - grid, 0.0)
+        row[2:2 + G] = ramp
+        row[2 + G:2 + 2 * G] = -ramp
+        A_eq.append(row)
+        b_eq.append(yi)
+    c = np.zeros(nv)
+    A_ub, b_ub = [], []
+    tv = np.zeros(nv)
+    tv[2:2 + 2 * G] = 1.0
+    if skip:
+        c = tv
+    else:
+        c[-1] = 1.0
+        A_ub.append(tv - np.eye(nv)[-1])
+        b_ub.append(0.0)
+        for sgn in (1, -1):
+            row = np.zeros(nv)
+            row[0] = 2 * sgn
+            row[2:2 + G] = sgn
+            row[2 + G:2 + 2 * G] = -sgn
+            row[-1] = -1.0
+            A_ub.append(row)
+            b_ub.append(0.0)
+    bounds = [(None, None), (None, None)] + [(0, None)] * (2 * G) + [(0, None)]
+    res = scipy.optimize.linprog(c, A_ub=np.array(A_ub) if A_ub else None,
+                                 b_ub=b_ub if b_ub else None, A_eq=np.array(A_eq), b_eq=b_eq,
+                                 bounds=bounds, method="highs")
+    assert res.status == 0, res.message
+    return res.fun
+
+
+@settings(max_examples=25)
+@given(datasets(), st.booleans())
+def test_closed_form_equals_a_linear_program_over_a_kink_grid(data, skip):
+    x, y = data
+    r = relu1d.min_norm_interpolation(x, y, skip=skip)
+    assert r.cost == pytest.approx(_lp_min_cost(x, y, skip), rel=1e-6, abs=1e-6)
+
+
+@given(datasets(), st.booleans())
+def test_explicit_minimizer_interpolates_and_attains_the_cost(data, skip):
+    x, y = data
+    r = relu1d.min_norm_interpolation(x, y, skip=skip)
+    np.testing.assert_allclose(r(x), y, atol=1e-9)
+    if r.a.size:
+        net = relu1d.network_cost(r.a, r.w, r.b, r.c, skip=r.v if skip else None)
+        assert net.cost == pytest.approx(r.cost, rel=1e-9, abs=1e-12)
+        f = relu1d.network_function(r.a, r.w, r.b, r.c, r.v)
+        np.testing.assert_allclose(f(x), y, atol=1e-9)
+        assert r.is_minimizer((r.a, r.w, r.b, r.c, r.v))
+    assert r.function is None or r.is_minimizer(r.function)
+
+
+@given(datasets(n=(2, 6)), st.lists(st.floats(-2, 2), min_size=1, max_size=4), st.booleans())
+def test_every_interpolant_costs_at_least_the_minimum(data, extra, skip):
+    """One-sided (must never fail): an interpolant with extra random knots between the data
+    (values chosen at random) has R >= min R."""
+    x, y = data
+    mids = (x[:-1] + x[1:]) / 2
+    k = np.concatenate([x, mids[: len(extra)]])
+    v = np.concatenate([y, np.asarray(extra)[: mids[: len(extra)].size]])
+    order = np.argsort(k)
+    f = relu1d.PiecewiseLinear(k[order], v[order], extra[0], extra[-1])
+    r = relu1d.min_norm_interpolation(x, y, skip=skip)
+    assert f.representation_cost(skip=skip) >= r.cost * (1 - 1e-12) - 1e-12
+
+
+def test_the_extended_spline_is_not_a_minimizer_when_the_boundary_term_is_active():
+    """y = (0, 1, 3): slopes 1, 2, so V = 1 < |S| = 3: without skip the tails must bend, so the
+    linearly extended spline (R = max(1, 3) = 3) is not a minimizer (min R = 2)."""
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0])
+    r = relu1d.min_norm_interpolation(x, y)
+    assert r.V == 1 and r.S == 3 and r.cost == 2
+    spline = relu1d.PiecewiseLinear(x, y, 1.0, 2.0)
+    assert not r.is_minimizer(spline)
+    assert relu1d.min_norm_interpolation(x, y, skip=True).is_minimizer(spline)
+    # N = 2 gives |s_1| (one ReLU), N = 1 gives 0
+    assert relu1d.min_norm_interpolation([0.0, 2.0], [0.0, -3.0]).cost == 1.5
+    assert relu1d.min_norm_interpolation([1.0], [5.0]).cost == 0
+
+
+def test_bad_input():
+    with pytest.raises(KnotError):
+        relu1d.min_norm_interpolation([0.0, 1.0, 1.0], [0.0, 1.0, 2.0])
+    with pytest.raises(NonFiniteError):
+        relu1d.min_norm_interpolation([0.0, np.nan], [0.0, 1.0])
+    with pytest.raises(ShapeError):
+        relu1d.min_norm_interpolation([], [])
+    with pytest.raises(ShapeError):
+        relu1d.min_norm_interpolation([0.0, 1.0], [0.0])
+    for text in ["__import__('os').system('true')", "x.real", "lambda: 1", "[x]",
+                 "exp(x)**10000", "f(x)", "x if x else 1"]:
+        with pytest.raises(UnsafeExpressionError):
+            parse_expression(text)
+    with pytest.raises(NonFiniteError):
+        relu1d.network_cost([np.inf], [1.0], [0.0])
+
+
+def test_cost_command(capsys):
+    assert main(["cost", "relu(x) - 2*relu(x - 1) + relu(x - 3)"]) == 0
+    assert "= 4" in capsys.readouterr().out
+    assert main(["cost", "x^2"]) == 0
+    assert "= oo" in capsys.readouterr().out
+    assert main(["cost", "open('/etc/passwd')"]) == 2
+    assert "UnsafeExpressionError" in capsys.readouterr().err

@@ -1,0 +1,85 @@
+"""A restricted parser for expression text: never ``eval``/``sympify`` on user input.
+
+Python's :mod:`ast` only parses (it executes nothing); the tree is then walked with a
+whitelist of node types, names and functions, and built into sympy objects directly.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import sympy as sp
+
+from .errors import UnsafeExpressionError
+
+__all__ = ["parse_expression", "FUNCTIONS"]
+
+#: function names accepted in expression text, and what they build
+FUNCTIONS = {
+    "Max": sp.Max, "max": sp.Max, "Min": sp.Min, "min": sp.Min, "Abs": sp.Abs, "abs": sp.Abs,
+    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sinh": sp.sinh,
+    "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "atan": sp.atan, "erf": sp.erf,
+    "Heaviside": sp.Heaviside, "sign": sp.sign,
+    "relu": lambda u: sp.Max(0, u), "softplus": lambda u: sp.log(1 + sp.exp(u)),
+    "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
+}
+_CONSTANTS = {"pi": sp.pi, "E": sp.E, "e": sp.E}
+_MAX_LEN = 2000
+_MAX_EXPONENT = 64
+
+
+def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol]:
+    """Parse ``text`` (e.g. ``"relu(x) - 2*relu(x - 1)"``) into (expr, x) with x a real symbol.
+
+    Accepted: numbers, the variable, ``pi``/``E``, + - * / ** and unary minus, and calls of
+    :data:`FUNCTIONS`. Anything else (attributes, subscripts, other names, keywords, huge
+    literal exponents) raises :class:`~theory.errors.UnsafeExpressionError`.
+
+    >>> parse_expression("Max(0, x) + 2**-1")[0]
+    Max(0, x) + 1/2
+    """
+    if not isinstance(text, str):
+        raise UnsafeExpressionError("expression text must be a string")
+    if len(text) > _MAX_LEN:
+        raise UnsafeExpressionError(f"expression longer than {_MAX_LEN} characters")
+    try:
+        tree = ast.parse(text.replace("^", "**"), mode="eval")
+    except SyntaxError as exc:
+        raise UnsafeExpressionError(f"not a valid expression: {exc.msg}") from None
+    x = sp.Symbol(variable, real=True)
+
+    def build(node):
+        if isinstance(node, ast.Expression):
+            return build(node.body)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return sp.Integer(node.value) if isinstance(node.value, int) else \
+                sp.Rational(repr(node.value))
+        if isinstance(node, ast.Name):
+            if node.id == variable:
+                return x
+            if node.id in _CONSTANTS:
+                return _CONSTANTS[node.id]
+            raise UnsafeExpressionError(f"unknown name {node.id!r} (the variable is {variable!r})")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            v = build(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp):
+            ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+                   ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+                   ast.Pow: lambda a, b: a**b}
+            op = ops.get(type(node.op))
+            if op is None:
+                raise UnsafeExpressionError(f"operator {type(node.op).__name__} not allowed")
+            a, b = build(node.left), build(node.right)
+            if isinstance(node.op, ast.Pow) and b.is_number and abs(b) > _MAX_EXPONENT:
+                raise UnsafeExpressionError(f"exponent {b} too large (limit {_MAX_EXPONENT})")
+            return op(a, b)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            fn = FUNCTIONS.get(node.func.id)
+            if fn is None:
+                raise UnsafeExpressionError(f"function {node.func.id!r} not allowed; allowed: "
+                                            f"{sorted(FUNCTIONS)}")
+            return fn(*[build(a) for a in node.args])
+        raise UnsafeExpressionError(f"{type(node).__name__} is not allowed in expressions")
+
+    return build(tree), x
