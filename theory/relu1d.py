@@ -6,10 +6,11 @@ representation cost (the infimal cost of a net computing f, any width) is
 
     R(f) = max(∫|f''|, |f'(-∞) + f'(+∞)|),     R₁(f) = ∫|f''| with a free linear unit (skip).
 
-∫|f''| is the total variation of f' (slope jumps included). Claim kinds: :func:`min_norm_interpolation`
-is an *exact* minimum over all interpolating nets (weight decay λ → 0), not a statement about
-plain GD; :func:`network_cost` gives the one-sided chain C(θ) >= Σ|a_i w_i| >= R(f_θ) (an
-*upper bound* on R by any finite net). No JAX is imported here.
+∫|f''| is the total variation of f' (slope jumps included). Claim kinds:
+:func:`min_norm_interpolation` is an *exact* minimum over all interpolating nets (weight
+decay λ → 0), not a statement about plain GD; :func:`network_cost` gives the one-sided
+chain C(θ) >= Σ|a_i w_i| >= R(f_θ) (an *upper bound* on R by any finite net).
+No JAX is imported here.
 """
 
 from __future__ import annotations
