@@ -135,7 +135,8 @@ def network_function(a, w, b, c: float = 0.0, v: float = 0.0) -> PiecewiseLinear
         return None
 
     def f(x):
-        return float(np.sum(a[live] * np.maximum(w[live] * x + b[live], 0))) + c_total + v * x
+        with np.errstate(over="ignore"):  # huge |w x| only where a kink is far away
+            return float(np.sum(a[live] * np.maximum(w[live] * x + b[live], 0))) + c_total + v * x
 
     return PiecewiseLinear(kinks, np.array([f(k) for k in kinks]), left, right)
 
