@@ -1,8 +1,10 @@
-"""Infinite-width 1-D ReLU nets -> ∫|f''| (SPEC §3; Savarese et al. 2019): the theory layer.
+"""Infinite-width 1-D ReLU nets -> ∫|f''| (SPEC §3; Savarese et al. 2019).
 
-(The JAX trainer numerics/relu1d.py is not written yet; see issue 4.)
+Theory layer fully; the trainer (numerics/relu1d.py) through its one-sided invariants. How
+close C(θ) gets to min R as a function of λ and width is not yet derived (issue 4).
 """
 
+import jax
 import numpy as np
 import pytest
 import scipy.optimize
@@ -10,6 +12,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from numerics import relu1d as nr
 from numerics.cli import main
 from theory import relu1d
 from theory._parse import parse_expression
@@ -204,3 +207,21 @@ def test_cost_command(capsys):
     assert "= oo" in capsys.readouterr().out
     assert main(["cost", "open('/etc/passwd')"]) == 2
     assert "UnsafeExpressionError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_trained_wide_nets_satisfy_the_one_sided_chain(skip):
+    """For every trained net: C(θ) >= path norm >= R(f_θ) >= min R over interpolants of the
+    values f_θ actually takes at the data (exact interpolation of its own outputs), so none of
+    these can fail whatever the optimizer did. Data y = (0, 1, 3) has |S| = 3 > V = 1, so the
+    boundary term is active without skip (min R = 2) and not with it (min R = V = 1)."""
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0])
+    fit = nr.train(x, y, key=jax.random.key(0), width=256, skip=skip, seeds=3, steps=20_000)
+    assert fit.min_cost == (1.0 if skip else 2.0)
+    for s in range(3):
+        p = {k: v[s] for k, v in fit.params.items()}
+        fx = np.asarray(nr.predict(p, x, skip))
+        own = relu1d.min_norm_interpolation(x, fx, skip=skip).cost
+        assert fit.cost[s] >= fit.path_norm[s] * (1 - 1e-12)
+        assert fit.path_norm[s] >= fit.representation[s] * (1 - 1e-9)
+        assert fit.representation[s] >= own * (1 - 1e-9) - 1e-12
