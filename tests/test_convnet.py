@@ -223,3 +223,18 @@ def test_depth2_training_never_beats_the_socp_and_approaches_it(data, seed):
         assert pen >= opt * (1 - 1e-9)
         ex.append(pen / opt - 1)
     assert ex[-1] <= ex[0] + 1e-12
+
+
+@settings(max_examples=6)
+@given(separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3), st.integers(0, 99))
+def test_depth1_convnet_training_reaches_the_l2_svm(data, seed):
+    """L = 1 is a linear predictor: the normalized schedule is normalized GD, direction error
+    O(1/t), so 1 - cos = O(1/t²); asserted with half the exponent over the last two decades."""
+    X, y = data
+    Xp, yp, m = pad([(X, y)], NB, D)
+    w_hat = svm.max_margin(X, y).w
+    tr = nc.train(Xp[0], yp[0], mask=m[0], key=jax.random.key(seed), depth=1, lr=0.05,
+                  steps=20_000, n_records=9)
+    g = cosine_gap(np.asarray(tr.beta), w_hat)
+    i = np.searchsorted(np.asarray(tr.t), 200)
+    assert g[-1] <= 1e-2 * g[i] + 1e-15
