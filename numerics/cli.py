@@ -1,6 +1,6 @@
 """``implicit-bias``: the command line.
 
-    implicit-bias verify [svm|deep-linear|convnet|all ...] [--instances N] [--seed S]
+    implicit-bias verify [svm|deep-linear|convnet|relu1d|all ...] [--instances N] [--seed S]
                          [--out DIR]
     implicit-bias predict svm FILE [--exact]      (CSV or NPZ; never unpickled)
     implicit-bias proofs [--latex]
@@ -20,7 +20,7 @@ import numpy as np
 
 from theory.errors import ImplicitBiasError, InvalidInputError, ShapeError
 
-THEOREMS = ["svm", "deep-linear", "convnet"]
+THEOREMS = ["svm", "deep-linear", "convnet", "relu1d"]
 
 
 def _enable_x64():

@@ -82,3 +82,15 @@ def test_verify_convnet_writes_the_spectra_plot(tmp_path, capsys):
     assert {c["theorem"] for c in claims} == {"convnet"} and all(c["passed"] for c in claims)
     png = (tmp_path / "convnet_spectra.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_verify_relu1d_writes_the_fits_plot(tmp_path, capsys):
+    code = main(["verify", "relu1d", "--instances", "4", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    claims = json.loads((tmp_path / "results.json").read_text())["claims"]
+    assert {c["theorem"] for c in claims} == {"relu1d"} and all(c["passed"] for c in claims)
+    # the one-sided claims hold on every seed of every instance (3 families x 4 seeds)
+    assert claims[0]["instances"] == 3 * 4 * 4 and claims[0]["quantile"] == 1.0
+    png = (tmp_path / "relu1d_fits.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

@@ -210,12 +210,13 @@ class Interpolant:
         """
         if isinstance(f, tuple):
             a, w, b, c, *rest = f
-            v = rest[0] if rest else 0.0
-            g = network_function(a, w, b, c, v)
-            if g is None:
-                return False
+            v = float(rest[0]) if rest else 0.0
+            a, w, b = _net_arrays(a, w, b)
+            # evaluate the net itself (units whose kinks lie far away would make a
+            # piecewise-linear resampling lose precision)
+            fx = np.maximum(np.outer(self.x, w) + b, 0.0) @ a + float(c) + v * self.x
             scale = max(1.0, float(np.max(np.abs(self.y))))
-            if np.max(np.abs(g(self.x) - self.y)) > tol * scale:
+            if np.max(np.abs(fx - self.y)) > tol * scale:
                 return False
             rep = network_cost(a, w, b, c, skip=v if self.skip else None).representation
             return abs(rep - self.cost) <= tol * max(1.0, self.cost)

@@ -14,6 +14,9 @@ small integers and rationals, so shrunk counterexamples are human-readable.
   geometric margin >= ``margin_min`` (the SVM is not known in closed form).
 * :func:`convnet_single_example` -- one example and a balanced convnet init whose
   gradient-flow winner (SPEC §2) is clear by construction.
+* :func:`interpolation_data` -- 1-D points with sorted distinct knots (cumulative positive
+  gaps) for min-norm ReLU interpolation (SPEC §3), optionally with the boundary term active
+  (|S| > V) or inactive (|S| <= V) by construction.
 * :func:`pad` -- stack instances of different sizes into one shape bucket with a mask.
 * :func:`sample` -- n distinct, reproducible examples of a strategy (for scripts and the CLI).
 """
@@ -36,6 +39,7 @@ __all__ = [
     "pad",
     "sample",
     "convnet_single_example",
+    "interpolation_data",
 ]
 
 
@@ -261,6 +265,39 @@ def convnet_single_example(draw, *, D: int = 6, depths=(3, 4), ratio: float = 1.
         xh[list(c)] = a
         r0[list(c)] = r
     return np.fft.ifft(xh, norm="ortho").real, r0, L, classes[win]
+
+
+@st.composite
+def interpolation_data(draw, *, n_points=(2, 8), boundary: bool | None = None):
+    """(x, y) with x_1 < ... < x_N built from positive gaps, for SPEC §3.
+
+    Slopes s_i are drawn directly and y integrated from them, so V = Σ|s_{i+1} - s_i| and
+    S = s_1 + s_{N-1} are controlled by construction: ``boundary=True`` gives |S| > V (all
+    slopes within ε = |s₀|/(2N) of a common s₀ with |s₀| >= 1/2, so V <= 2ε(N-2) < 2|s₀| - 2ε
+    <= |S|); ``boundary=False`` gives |S| <= V (N >= 3, s_1 and s_{N-1} of opposite signs, so
+    |S| <= |s_{N-1} - s_1| <= V); ``None`` leaves both free. Returns float arrays (x, y).
+    """
+    lo, hi = n_points
+    if boundary is False:
+        lo = max(lo, 3)
+    N = draw(st.integers(lo, max(lo, hi)))
+    gaps = np.array([draw(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0])) for _ in range(N - 1)])
+    x = draw(st.integers(-4, 4)) / 2 + np.concatenate([[0.0], np.cumsum(gaps)])
+    slope = st.floats(-3, 3, allow_nan=False, allow_subnormal=False)
+    if boundary is True:
+        s0 = draw(st.floats(0.5, 3)) * draw(st.sampled_from([-1.0, 1.0]))
+        eps = abs(s0) / (2 * N)
+        s = s0 + np.array([draw(st.floats(-eps, eps)) for _ in range(N - 1)])
+    else:
+        s = np.array([draw(slope) for _ in range(N - 1)])
+        if boundary is False:
+            first = draw(st.floats(0.25, 3))
+            last = -draw(st.floats(0, 3))
+            sign = draw(st.sampled_from([-1.0, 1.0]))
+            s[0], s[-1] = sign * first, sign * last
+    y0 = draw(st.integers(-3, 3)) / 2
+    y = y0 + np.concatenate([[0.0], np.cumsum(s * gaps)])
+    return x, y
 
 
 def pad(instances, n: int, d: int):
