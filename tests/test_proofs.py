@@ -21,6 +21,14 @@ EXPECTED = {
     "svm.logistic_smoothness",
     "svm.normalized_gradient",
     "deep_linear.cost",
+    "convnet.fourier_product",
+    "convnet.cost",
+    "convnet.stationarity",
+    "convnet.single_example",
+    "relu1d.balancing",
+    "relu1d.cost_chain",
+    "relu1d.min_interpolation",
+    "relu1d.with_skip",
 }
 SECONDS_PER_LEMMA = 5.0
 
@@ -45,6 +53,23 @@ def test_registry_holds_the_svm_lemmas_in_module_order() -> None:
     assert EXPECTED <= set(names)
     assert len(names) == len(set(names))
     assert names[0] == "svm.kkt"
+
+
+def test_theorem_modules_register_in_report_order_and_cite_their_papers() -> None:
+    names = [lemma.name for lemma in all_lemmas()]
+    first = {
+        prefix: next(i for i, name in enumerate(names) if name.startswith(prefix))
+        for prefix in ("convnet.", "relu1d.")
+    }
+    assert all(not n.startswith(("convnet.", "relu1d.")) for n in names[: first["convnet."]])
+    assert first["convnet."] < first["relu1d."]
+    assert all(n.startswith("relu1d.") for n in names[first["relu1d."] :])
+    papers = {"convnet.": "Gunasekar", "relu1d.": "Savarese"}
+    for lemma in all_lemmas():
+        for prefix, author in papers.items():
+            if lemma.name.startswith(prefix):
+                assert author in lemma.source and "Thm" in lemma.source, lemma.name
+                assert lemma.statement.isascii() and lemma.title.isascii()
 
 
 @pytest.mark.parametrize("lemma", all_lemmas(), ids=lambda lemma: lemma.name)
@@ -140,6 +165,30 @@ def test_a_symbolic_identity_that_is_off_by_a_term_fails() -> None:
     x, y = sympy.symbols("x y", real=True)
     result = _lemma_with(Step.eq("binomial", (x + y) ** 2, x**2 + y**2)).check()
     assert not result.ok and "2*x*y" in (result.failed_step or "")
+
+
+def test_the_conjugated_fourier_product_fails() -> None:
+    """With this cross-correlation convention, conj(hat w_1) * hat w_2 is not F beta."""
+    from proofs.convnet import _filters, dft, network_predictor
+
+    w1, w2 = _filters(3, 2)
+    conjugated = dft(w1).applyfunc(sympy.conjugate).multiply_elementwise(dft(w2))
+    exact = dft(w1).multiply_elementwise(dft(w2))
+    beta_hat = dft(network_predictor([w1, w2]))
+    assert _lemma_with(Step.eq("no conjugates", beta_hat, exact)).check().ok
+    result = _lemma_with(Step.eq("conjugated", beta_hat, conjugated)).check()
+    assert not result.ok and "entry 1 of lhs - rhs" in (result.failed_step or "")
+
+
+def test_the_plain_spline_value_is_not_the_min_norm_interpolation_value() -> None:
+    """R of the spline extended linearly is max(V, |S|): above max(V, (V + |S|)/2) if |S| > V."""
+    from proofs.relu1d import tail_cost
+
+    slopes = [1, 2]  # V = 1, S = 3
+    spline = sympy.Max(tail_cost(slopes, 1, 2), abs(1 + 2))
+    claimed = sympy.Max(1, sympy.Rational(1 + 3, 2))
+    result = _lemma_with(Step.eq("spline is optimal", spline, claimed)).check()
+    assert not result.ok and "simplifies to 1" in (result.failed_step or "")
 
 
 def test_undecided_claims_and_mismatched_shapes_fail() -> None:
