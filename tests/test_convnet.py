@@ -17,7 +17,7 @@ from numerics.metrics import cosine_gap
 from theory import convnet as tc
 from theory import svm
 from theory.errors import DepthError, ImplicitBiasError, NotSeparableError, ShapeError
-from theory.strategies import convnet_single_example, pad, separable_datasets
+from theory.strategies import convnet_single_example, pad, sample, separable_datasets
 
 D, NB = 6, 6
 
@@ -238,3 +238,32 @@ def test_depth1_convnet_training_reaches_the_l2_svm(data, seed):
     g = cosine_gap(np.asarray(tr.beta), w_hat)
     i = np.searchsorted(np.asarray(tr.t), 200)
     assert g[-1] <= 1e-2 * g[i] + 1e-15
+
+
+@pytest.mark.parametrize("depth", [3, 4])
+def test_depth3_and_4_training_approaches_a_kkt_point_of_PL(depth):
+    """L >= 3: the theorem claims only a first-order stationary point of (P_L), so what is
+    checked is the KKT certificate of the trained β (theory.convnet.stationarity). Its residual
+    has no proven rate (off-support bins decay polynomially, SPEC §2), so the test asserts the
+    trend it must show if the theorem holds: on every instance that is separated at T/20, the
+    residual does not rise from T/20 to T/4.5 to T and ends strictly below its T/20 value
+    (down to a floor of 1e-8, where the active-set and support tolerances of the certificate
+    take over). Measured (seed 5): L = 3 ends at 0 to 0.09, L = 4 at 0 to 0.26; the decay
+    slows down over time, so extrapolating an early rate would not give a sound bound."""
+    data = sample(separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3), 8, seed=5)
+    X, y, m = pad(data, NB, D)
+    T = 40_000
+    tr = nc.train_batch(X, y, mask=m, key=jax.random.key(0), depth=depth, lr=0.05, scale=0.1,
+                        steps=T, n_records=9)
+    t = np.asarray(tr.t[0])
+    idx = [int(np.searchsorted(t, T // 20)) - 1, int(np.searchsorted(t, T // 5)), len(t) - 1]
+    checked = 0
+    for b, (Xi, yi) in enumerate(data):
+        betas = np.asarray(tr.beta[b])[idx]
+        if np.min((yi[:, None] * Xi) @ betas[0]) <= 0:
+            continue  # not yet separated at T/20: no certificate exists there
+        r = [tc.stationarity(beta, Xi, yi, depth).residual for beta in betas]
+        assert r[2] <= max(r[1], 1e-8) and r[1] <= max(r[0], 1e-8), r
+        assert r[2] < r[0] or r[2] <= 1e-8, r
+        checked += 1
+    assert checked >= 6
