@@ -246,9 +246,9 @@ def test_depth3_and_4_training_approaches_a_kkt_point_of_PL(depth):
     checked is the KKT certificate of the trained β (theory.convnet.stationarity). Its residual
     has no proven rate (off-support bins decay polynomially, SPEC §2), so the test asserts the
     trend it must show if the theorem holds: on every instance that is separated at T/20, the
-    residual does not rise from T/20 to T/4.5 to T and ends strictly below its T/20 value
-    (down to a floor of 1e-8, where the active-set and support tolerances of the certificate
-    take over). Measured (seed 5): L = 3 ends at 0 to 0.09, L = 4 at 0 to 0.26; the decay
+    residual at T is strictly below its values at T/20 and at T/4.5 (down to a floor of 1e-8,
+    where the active-set and support tolerances of the certificate take over). It need not be
+    monotone in between: the active set changes during training (seen: 0.25, 0.34, 0.001). Measured (seed 5): L = 3 ends at 0 to 0.09, L = 4 at 0 to 0.26; the decay
     slows down over time, so extrapolating an early rate would not give a sound bound."""
     data = sample(separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3), 8, seed=5)
     X, y, m = pad(data, NB, D)
@@ -263,7 +263,6 @@ def test_depth3_and_4_training_approaches_a_kkt_point_of_PL(depth):
         if np.min((yi[:, None] * Xi) @ betas[0]) <= 0:
             continue  # not yet separated at T/20: no certificate exists there
         r = [tc.stationarity(beta, Xi, yi, depth).residual for beta in betas]
-        assert r[2] <= max(r[1], 1e-8) and r[1] <= max(r[0], 1e-8), r
-        assert r[2] < r[0] or r[2] <= 1e-8, r
+        assert r[2] < min(r[0], r[1]) or r[2] <= 1e-8, r
         checked += 1
     assert checked >= 6
