@@ -248,8 +248,9 @@ def test_depth3_and_4_training_approaches_a_kkt_point_of_PL(depth):
     trend it must show if the theorem holds: on every instance that is separated at T/20, the
     residual at T is strictly below its values at T/20 and at T/4.5 (down to a floor of 1e-8,
     where the active-set and support tolerances of the certificate take over). It need not be
-    monotone in between: the active set changes during training (seen: 0.25, 0.34, 0.001). Measured (seed 5): L = 3 ends at 0 to 0.09, L = 4 at 0 to 0.26; the decay
-    slows down over time, so extrapolating an early rate would not give a sound bound."""
+    monotone in between: the active set changes during training (seen: 0.25, 0.34, 0.001).
+    Measured (seed 5): L = 3 ends at 0 to 0.09, L = 4 at 0 to 0.26; the decay slows down over
+    time, so extrapolating an early rate would not give a sound bound."""
     data = sample(separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3), 8, seed=5)
     X, y, m = pad(data, NB, D)
     T = 40_000
