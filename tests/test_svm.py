@@ -10,7 +10,7 @@ import jax
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from numerics import deep_linear, linear
@@ -359,6 +359,7 @@ DEEP_STEPS = 20_000
 @settings(max_examples=6)
 @given(separable_datasets(n_points=(2, NB), dim=(2, DB), margin_min=0.2),
        st.sampled_from([2, 3]), st.integers(0, 2**16))
+@example(data=(np.array([[-0.2, 0.0], [-0.2, -1.0]]), np.array([-1.0, -1.0])), depth=2, seed=0)
 def test_deep_linear_nets_reach_the_same_svm_direction_with_aligned_layers(data, depth, seed):
     """Ji & Telgarsky (ICLR 2019): same L2-SVM limit at every depth; layers rank one, aligned.
 
@@ -367,7 +368,10 @@ def test_deep_linear_nets_reach_the_same_svm_direction_with_aligned_layers(data,
     columns the gradient never touches (e.g. off span{z_n}), amplified by the later layers:
     ∝ ρ^{L-1}. So the direction error is O(t^{-1/L}) and 1 - cos = O(t^{-2/L}) (measured: 8x
     per decade at L = 2 on two identical points). Asserted with half the exponent over the
-    last two decades, 1 - cos(T) <= 10^{-2/L}·(1 - cos(T/100)), and 1 - cos(T) <= 1e-3.
+    last two decades, 1 - cos(T) <= 10^{-2/L}·(1 - cos(T/100)). No absolute bound: the
+    prefactor grows with ‖ŵ‖ (small margins) and the initial off-span mass, so any fixed level
+    (an earlier version asserted 1e-3) is a constant chosen, not derived; CI found a margin-0.2
+    instance ending at 2.0e-3 while its rate (0.22 → 2.0e-3 over two decades) was on theory.
     Rank one: by the balancedness invariant W_{l+1}ᵀW_{l+1} - W_lW_lᵀ (conserved by gradient
     flow, which this schedule reparametrizes in time), the non-leading singular values stay
     at their initial size, so 1 - σ₁²/‖W_l‖² <= 2‖W_l(0)‖²/‖W_l(T)‖² (factor 2: discretization).
@@ -383,7 +387,7 @@ def test_deep_linear_nets_reach_the_same_svm_direction_with_aligned_layers(data,
     g = cosine_gap(np.asarray(tr.beta), w_hat)
     t = np.asarray(tr.t)
     i2 = np.searchsorted(t, DEEP_STEPS // 100)
-    assert g[-1] <= 1e-3 and g[-1] <= 10 ** (-2 / depth) * g[i2], (g[i2], g[-1])
+    assert g[-1] <= 10 ** (-2 / depth) * g[i2] or g[-1] <= 1e-12, (g[i2], g[-1])
     al = deep_linear.alignment(tr.params)
     for l, (W0, W) in enumerate(zip(params0, tr.params, strict=True)):
         ratio = float(np.sum(np.asarray(W0) ** 2) / np.sum(np.asarray(W) ** 2))
