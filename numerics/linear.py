@@ -44,8 +44,12 @@ def step_bound(Z, *, loss: str, schedule: str, w0=None,
     * normalized (GD on log L, whose Hessian is ≼ max_n ‖z_n‖² I): η < 2/max_n‖z_n‖² for the
       exp loss (proven); heuristic for logistic.
     * accelerated: η <= 1/max_n ‖z_n‖² (Ji, Srebro & Telgarsky 2021 assume ‖z_n‖ <= 1, θ = 1).
+    * sign: no stability bound (every step moves each coordinate by η or 0; the iterates
+      oscillate at scale η around a direction that is fixed by the data, not by η).
     """
     Z = np.asarray(Z, dtype=float)
+    if schedule == "sign":
+        return np.full(Z.shape[:-2], np.inf), False, "none (sign GD)"
     if schedule == "gd":
         sig2 = np.linalg.eigvalsh(np.swapaxes(Z, -1, -2) @ Z)[..., -1]
         if loss == "logistic":
@@ -64,7 +68,13 @@ def step_bound(Z, *, loss: str, schedule: str, w0=None,
 
 def default_lr(Z, *, loss: str, schedule: str, w0=None, mask=None) -> np.ndarray:
     """A safe step: 1/σ_max² for GD on logistic (1/8 of the bound), the bound otherwise
-    (halved where the bound is strict)."""
+    (halved where the bound is strict); for sign GD 1/max_n‖z_n‖₁ (one step changes every
+    margin by at most one)."""
+    if schedule == "sign":
+        Z = np.abs(np.asarray(Z, dtype=float))
+        if mask is not None:
+            Z = np.where(np.asarray(mask)[..., None], Z, 0.0)
+        return 1.0 / np.max(np.sum(Z, axis=-1), axis=-1)
     bound, proven, _ = step_bound(Z, loss=loss, schedule=schedule, w0=w0, mask=mask)
     if schedule == "gd" and loss == "logistic":
         return bound / 8.0

@@ -25,8 +25,10 @@ from .losses import Loss, normalized_weights
 __all__ = ["log_times", "scan_records", "classification_step", "SCHEDULES", "tree_axpy"]
 
 #: GD (the theorem's own setting), normalized GD (Ji & Telgarsky, ALT 2021),
-#: dual-accelerated momentum (Ji, Srebro & Telgarsky, ICML 2021).
-SCHEDULES = ("gd", "normalized", "accelerated")
+#: dual-accelerated momentum (Ji, Srebro & Telgarsky, ICML 2021), and sign GD (steepest
+#: descent for the ℓ∞ norm, the ε → 0 limit of Adam's per-coordinate scaling; its limit is
+#: the ℓ∞ max margin direction, not the L2 one: Gunasekar et al., ICML 2018, Thm 5).
+SCHEDULES = ("gd", "normalized", "accelerated", "sign")
 
 
 def log_times(steps: int, n_records: int = 40) -> np.ndarray:
@@ -92,6 +94,7 @@ def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None,
     * ``"accelerated"``: q = c/Σc, v_q = Σ q_n ∇u_n, g ← t/(t+1)·(g + v_q), θ ← θ + η (g + v_q)
       (Ji, Srebro & Telgarsky 2021, Alg. 1: Nesterov acceleration of the dual; for linear
       predictors, with η <= 1/max‖z_n‖²).
+    * ``"sign"``:        θ ← θ + η sign(v)   (sign GD; coordinates with v_i = 0 do not move)
     """
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
@@ -99,7 +102,7 @@ def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None,
     def step(state, t, lr):
         params, g = state
         u, vjp = jax.vjp(margins, params)
-        if schedule == "gd":
+        if schedule in ("gd", "sign"):
             c = loss.slope(u)  # sigmoid(-u): 5x cheaper than exp(log_sigmoid(-u))
             if mask is not None:
                 c = jnp.where(mask, c, 0.0)
@@ -110,6 +113,8 @@ def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None,
         (v,) = vjp(c.astype(u.dtype))
         if schedule == "gd":
             return tree_axpy(lr, v, params), g
+        if schedule == "sign":
+            return tree_axpy(lr, jax.tree.map(jnp.sign, v), params), g
         if schedule == "normalized":
             eta = lr
             if degree > 1:

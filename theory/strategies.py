@@ -17,6 +17,9 @@ small integers and rationals, so shrunk counterexamples are human-readable.
 * :func:`interpolation_data` -- 1-D points with sorted distinct knots (cumulative positive
   gaps) for min-norm ReLU interpolation (SPEC §3), optionally with the boundary term active
   (|S| > V) or inactive (|S| <= V) by construction.
+* :func:`integer_separable`, :func:`rational_single_example`, :func:`rational_interpolation`
+  -- exact instances for conjecture search (``numerics.conjecture``): dicts of ints and
+  Fractions that serialize exactly and shrink to small, readable data.
 * :func:`pad` -- stack instances of different sizes into one shape bucket with a mask.
 * :func:`sample` -- n distinct, reproducible examples of a strategy (for scripts and the CLI).
 """
@@ -40,6 +43,9 @@ __all__ = [
     "sample",
     "convnet_single_example",
     "interpolation_data",
+    "integer_separable",
+    "rational_single_example",
+    "rational_interpolation",
 ]
 
 
@@ -353,3 +359,76 @@ def sample(strategy, n: int, *, seed: int = 0) -> list:
     if len(out) < n:
         raise ValueError(f"the strategy produced only {len(out)} distinct examples, not {n}")
     return out
+
+
+# ------------------------------------------------------------------ exact instances (conjectures)
+
+
+@st.composite
+def integer_separable(draw, *, n_points=(1, 6), dim=(2, 3), coord: int = 3):
+    """Linearly separable integer data {"X": N×d ints, "y": N labels ±1}, by construction.
+
+    A planted integer separator w* (one coordinate nonzero at least) and integer offsets u_n;
+    z_n = u_n + c_n w* with c_n = max(0, ⌈(1 - w*·u_n)/‖w*‖²⌉) (so w*·z_n >= 1), labels drawn,
+    x_n = y_n z_n. Shrinks towards one point, small coordinates, label +1.
+
+    >>> from theory.strategies import sample
+    >>> inst = sample(integer_separable(), 1, seed=0)[0]
+    >>> sorted(inst)
+    ['X', 'y']
+    """
+    d = draw(st.integers(*dim))
+    N = draw(st.integers(*n_points))
+    w = [0] * d
+    j = draw(st.integers(0, d - 1))
+    w[j] = draw(st.integers(1, coord)) * draw(st.sampled_from([1, -1]))
+    for i in range(d):
+        if i != j:
+            w[i] = draw(st.integers(-coord, coord))
+    w2 = sum(v * v for v in w)
+    X, y = [], []
+    for _ in range(N):
+        u = [draw(st.integers(-coord, coord)) for _ in range(d)]
+        c = max(0, -((sum(a * b for a, b in zip(w, u, strict=True)) - 1) // w2))
+        z = [a + c * b for a, b in zip(u, w, strict=True)]
+        label = draw(st.sampled_from([1, -1]))
+        X.append([label * v for v in z])
+        y.append(label)
+    return {"X": X, "y": y}
+
+
+@st.composite
+def rational_single_example(draw, *, D: int = 4, depth: int = 3, clear_winner: bool = False,
+                            ratio: Fraction = Fraction(3, 2)):
+    """One example with a rational symmetric spectrum and a rational balanced init (SPEC §2).
+
+    {"x_hat": per-class values in {1/4, ..., 1} (x̂ real, positive, conjugate-symmetric, so x is
+    real and symmetric), "r0": per-class init magnitudes in {1/20, ..., 6/20}, "depth"}, one
+    entry per :func:`theory.convnet.frequency_classes` class. ``clear_winner=True`` rescales
+    one class's r0 so that its gradient-flow score |x̂|·r0^(L-2) beats every other by
+    ``ratio`` (rationally: L = 3 only), the construction used for the *true* claim.
+    """
+    from .convnet import frequency_classes
+
+    k = len(frequency_classes(D))
+    xh = [Fraction(draw(st.integers(1, 4)), 4) for _ in range(k)]
+    r0 = [Fraction(draw(st.integers(1, 6)), 20) for _ in range(k)]
+    if clear_winner:
+        if depth != 3:
+            raise ValueError("clear_winner keeps r0 rational for depth 3 only")
+        win = draw(st.integers(0, k - 1))
+        others = max(xh[i] * r0[i] for i in range(k) if i != win)
+        r0[win] = ratio * others / xh[win]
+    return {"x_hat": xh, "r0": r0, "depth": depth}
+
+
+@st.composite
+def rational_interpolation(draw, *, n_points=(2, 6), coord: int = 4):
+    """1-D data {"x": strictly increasing rationals, "y": rationals} for SPEC §3, by
+    construction: x from cumulative positive gaps in {1/2, 1, 3/2, 2}, y integers/2."""
+    N = draw(st.integers(*n_points))
+    x = [Fraction(draw(st.integers(-coord, coord)), 2)]
+    for _ in range(N - 1):
+        x.append(x[-1] + Fraction(draw(st.integers(1, 4)), 2))
+    y = [Fraction(draw(st.integers(-2 * coord, 2 * coord)), 2) for _ in range(N)]
+    return {"x": x, "y": y}
