@@ -1,10 +1,18 @@
 """``implicit-bias``: the command line.
 
     implicit-bias verify [svm|deep-linear|convnet|relu1d|all ...] [--instances N] [--seed S]
-                         [--out DIR]
+                         [--out DIR] [--resume] [--chunk K] [--no-progress]
     implicit-bias predict svm FILE [--exact]      (CSV or NPZ; never unpickled)
     implicit-bias proofs [--latex]
     implicit-bias cost "EXPR" [--skip]           R(f) of a 1-D function (parsed safely)
+    implicit-bias conjecture list
+    implicit-bias conjecture check NAME|all [--budget N] [--seed S] [--out DIR]
+    implicit-bias conjecture replay FILE
+
+``conjecture check`` exits 0 when the search ends as the catalogue expects (a theorem: no
+counterexample; a known-false conjecture: refuted), 1 when it does not, and 3 when an
+implementation error (a broken certificate or invariant) was met. ``replay`` exits 0 when
+the saved outcome is reproduced.
 
 float64 is switched on here, at the entry point (library modules never flip it).
 """
@@ -68,10 +76,21 @@ def _cmd_verify(args) -> int:
 
     names = args.theorems or ["all"]
     theorems = THEOREMS if "all" in names else names
-    res = verify.run(theorems, instances=args.instances, seed=args.seed, out=Path(args.out))
+    out = Path(args.out)
+    progress = not args.no_progress and sys.stderr.isatty()
+    try:
+        res = verify.run(theorems, instances=args.instances, seed=args.seed, out=out,
+                         resume=args.resume, chunk=args.chunk, progress=progress)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished batches are saved in {out / verify.STREAM}; continue "
+              f"with the same command plus --resume", file=sys.stderr)
+        return 130
+    except verify.ResumeMismatch as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(verify.table(res))
-    print(f"\nresults: {Path(args.out) / 'results.json'}  plot: "
-          f"{Path(args.out) / 'direction_error.png'}")
+    print(f"\nreport: {out / 'report.html'}  results: {out / 'results.json'}  plots: "
+          f"{out / 'direction_error.png'}")
     failed = [r for r in res if not r.passed]
     if failed:
         print(f"{len(failed)} claim(s) FAILED", file=sys.stderr)
@@ -119,6 +138,55 @@ def _cmd_cost(args) -> int:
     return 0
 
 
+def _cmd_conjecture(args) -> int:
+    import json
+
+    from numerics import conjecture as cj
+    from numerics.catalogue import CLAIMS
+
+    if args.action == "list":
+        for c in CLAIMS.values():
+            verdict = "theorem" if c.expected else "known false"
+            print(f"{c.name:24s} [{c.kind}; {verdict}; budget {c.budget}]\n"
+                  f"{'':24s} {c.statement}\n{'':24s} {c.reference}")
+        return 0
+    if args.action == "replay":
+        if not args.target:
+            raise InvalidInputError("conjecture replay needs a FILE")
+        _enable_x64()
+        out, rec = cj.replay(Path(args.target))
+        print(f"claim:    {rec['claim']} ({rec['kind']})\ninstance: "
+              f"{json.dumps(rec['instance'])}\nseed:     {rec['seed']}")
+        print(f"saved:    {rec['status']}: {rec['reason']}")
+        print(f"replayed: {out.status}: {out.reason}")
+        for k, v in out.numbers.items():
+            old = rec.get("numbers", {}).get(k)
+            diff = "" if old is None else f"   (saved {old:.6g})"
+            print(f"  {k} = {v:.6g}{diff}")
+        return 0 if out.status == rec["status"] else 1
+    if not args.target:
+        raise InvalidInputError("conjecture check needs a NAME (or 'all'); see 'conjecture list'")
+    names = list(CLAIMS) if args.target == "all" else [args.target]
+    unknown = [n for n in names if n not in CLAIMS]
+    if unknown:
+        raise InvalidInputError(f"unknown claim {unknown[0]!r}; known: {', '.join(CLAIMS)}")
+    _enable_x64()
+    code = 0
+    for name in names:
+        c = CLAIMS[name]
+        r = cj.search(c, budget=args.budget, seed=args.seed, out=Path(args.out))
+        print(r.summary())
+        for p in r.saved:
+            print(f"  saved {p}  (replay: implicit-bias conjecture replay {p})")
+        if r.counts.get("implementation error"):
+            code = max(code, 3)
+        elif r.refuted == c.expected:
+            print(f"  UNEXPECTED: the catalogue lists {name} as "
+                  f"{'a theorem' if c.expected else 'false'}")
+            code = max(code, 1)
+    return code
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="implicit-bias", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,6 +196,11 @@ def main(argv=None) -> int:
     v.add_argument("--instances", type=int, default=32, help="instances per claim (32)")
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--out", default="results", help="output folder (results/)")
+    v.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run in --out (same settings)")
+    v.add_argument("--chunk", type=int, default=8,
+                   help="instances per batch streamed to disk (8)")
+    v.add_argument("--no-progress", action="store_true", help="no progress bar")
     v.set_defaults(func=_cmd_verify)
     p = sub.add_parser("predict", help="print the predicted limit for a dataset")
     p.add_argument("theorem", choices=["svm"])
@@ -141,9 +214,22 @@ def main(argv=None) -> int:
     c.add_argument("expr", help='e.g. "relu(x) - 2*relu(x - 1)" or "tanh(x)" (never eval\'d)')
     c.add_argument("--skip", action="store_true", help="with a free linear unit: int |f''|")
     c.set_defaults(func=_cmd_cost)
+    k = sub.add_parser("conjecture", help="search claims for counterexamples, replay them")
+    k.add_argument("action", choices=["list", "check", "replay"])
+    k.add_argument("target", nargs="?", help="claim NAME or 'all' (check), FILE (replay)")
+    k.add_argument("--budget", type=int, default=None,
+                   help="hypothesis examples (default: the claim's own budget)")
+    k.add_argument("--seed", type=int, default=None, help="hypothesis seed (reproducible)")
+    k.add_argument("--out", default="results/conjectures",
+                   help="where counterexamples and the example database go")
+    k.set_defaults(func=_cmd_conjecture)
     args = parser.parse_args(argv)
+    if getattr(args, "budget", None) is not None and args.budget < 1:
+        parser.error("--budget must be >= 1")
     if getattr(args, "instances", 1) < 1:
         parser.error("--instances must be >= 1")
+    if getattr(args, "chunk", 1) < 1:
+        parser.error("--chunk must be >= 1")
     bad = [t for t in getattr(args, "theorems", []) if t not in [*THEOREMS, "all"]]
     if bad:
         parser.error(f"unknown theorem(s) {bad}; choose from {[*THEOREMS, 'all']}")

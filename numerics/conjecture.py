@@ -292,8 +292,9 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
     """Search ``claim`` for a counterexample with hypothesis (``budget`` examples; the
     claim's default if None), shrink it, and save what was found under ``out``.
 
-    ``seed`` makes the search reproducible (hypothesis' own seed); ``database=False`` skips
-    the example database in ``out/hypothesis-db``.
+    ``seed`` makes the search reproducible (hypothesis' own seed; hypothesis then ignores the
+    example database). Unseeded, the search reads and writes the database in
+    ``out/hypothesis-db`` (``database=False``: none), so it starts from past failures.
     """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed

@@ -23,7 +23,7 @@ def test_verify_svm_writes_results_and_plot(tmp_path, capsys):
 def test_verify_exit_code_is_nonzero_when_a_claim_fails(tmp_path, monkeypatch, capsys):
     from numerics import verify
 
-    def failing(*, instances, seed):
+    def failing(*, instances, seed, **kw):
         return [verify.ClaimResult("svm", "always fails", "exact limit", "m", [1.0], 0.5)]
 
     monkeypatch.setitem(verify.VERIFIERS, "svm", failing)
