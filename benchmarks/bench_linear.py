@@ -16,11 +16,7 @@ checks that both implementations reach the same final w after the same number of
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
-import os
-import platform
-import resource
 import sys
 import time
 from pathlib import Path
@@ -34,32 +30,12 @@ configure(x64=True)
 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-import scipy  # noqa: E402
+from _common import machine_info, planted_instances, step_sizes, timed  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
 from numerics.linear import train_batch  # noqa: E402
 
 BLOCKS = (1, 16, 64, 256)
-
-
-def planted_instances(B: int, N: int, d: int, *, margin: float = 0.1, seed: int = 0):
-    """B separable datasets: X Gaussian, y = sign(X w*) for a random unit w*, every point pushed
-    along w* to margin y xᵀw* >= ``margin``. Returns X (B, N, d), y (B, N), w* (B, d)."""
-    rng = np.random.default_rng(seed)
-    ws = rng.standard_normal((B, d))
-    ws /= np.linalg.norm(ws, axis=1, keepdims=True)
-    X = rng.standard_normal((B, N, d))
-    s = np.einsum("bnd,bd->bn", X, ws)
-    y = np.where(s >= 0, 1.0, -1.0)
-    push = np.maximum(0.0, margin - y * s)  # move x_n by y_n * push_n * w*
-    X += (y * push)[..., None] * ws[:, None, :]
-    assert (y * np.einsum("bnd,bd->bn", X, ws) >= margin - 1e-12).all()
-    return X, y, ws
-
-
-def step_sizes(Z):
-    """The fixed step of each instance, 1/σ_max(Z)² (1/8 of the descent-lemma bound)."""
-    return 1.0 / np.linalg.norm(Z, ord=2, axis=(1, 2)) ** 2
 
 
 # ---------------------------------------------------------------- numpy baselines
@@ -95,39 +71,8 @@ def numpy_single(Z1, lr1, steps):
 
 
 # ---------------------------------------------------------------- timing
-def _cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def timed(fn):
-    """(wall seconds, CPU seconds / wall seconds) of one call, waiting for JAX results."""
-    c0, t0 = _cpu(), time.perf_counter()
-    jax.block_until_ready(fn())
-    dt = time.perf_counter() - t0
-    return dt, (_cpu() - c0) / dt
-
-
 def jax_run(X, y, lr, steps, block):
     return lambda: train_batch(X, y, lr=lr, steps=steps, block=block)
-
-
-def machine_info():
-    return {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "python": sys.version.split()[0],
-        "cpu_count": os.cpu_count(),
-        "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "jax": jax.__version__,
-        "jaxlib": importlib.metadata.version("jaxlib"),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "backend": jax.default_backend(),
-        "devices": [str(dv) for dv in jax.devices()],
-        "x64": bool(jax.config.jax_enable_x64),
-    }
 
 
 def main(argv=None):

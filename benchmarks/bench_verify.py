@@ -1,0 +1,362 @@
+"""How fast the theorems can be verified: SVM at scale, SVM predictions, hypothesis throughput.
+
+(a) ``verify-1000``: the SVM theorem (Soudry et al. 2018, SPEC §1) on 1000 instances with
+    N=100, d=50: predict ŵ with ``theory.svm.max_margin(solver="quadprog")`` (the dense
+    active-set QP with a KKT-certified polish), train every instance at once with
+    ``numerics.linear.train_batch(schedule="accelerated")`` (Ji, Srebro & Telgarsky 2021; the
+    route ``numerics.verify.verify_svm`` uses) and check 1 - cos(w_T, ŵ) <= 1e-9 on every
+    instance. Reports the split data / prediction / compile / training / check, the achieved
+    worst 1 - cos and the first recorded step at which every instance is below 1e-9, per
+    loss (exp and logistic: the same limit; the exp loss's normalized weights softmax(-u)
+    are cheaper than the logistic log-domain ones). ``solver="clarabel"`` is timed on a few
+    instances as the cross-check (max |ŵ_quadprog - ŵ_clarabel|). Target: < 20 s in total.
+    Data: planted separable Gaussian instances (``_common.planted_instances``, margin 0.1);
+    ``theory.strategies.planted_svm`` builds its instances in exact rationals through
+    hypothesis, which is meant for small instances, not 1000 of 100 x 50.
+(b) ``svm-prediction``: ``max_margin`` for one N=1000, d=100 instance (target < 0.2 s), split
+    into the QP and the KKT polish; and ``max_margin(exact=True)`` (sympy rationals, exact
+    certificate) on N = 10, 20, 30 small-integer points in d = 3 (target < 2 s each).
+(c) ``hypothesis``: examples per second of one property per theorem after the first example
+    (which pays compilation), each calling the batched, padded trainer (B = 1, one shape
+    bucket) on tiny instances with the test suite's step counts, plus the prediction.
+    Target >= 20 examples/s. Time is split into prediction, training and the rest (hypothesis'
+    generation and the property's own numpy).
+
+    python benchmarks/bench_verify.py [--parts verify,prediction,hypothesis]
+                                      [--losses exp,logistic] [--json results/bench_verify.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from numerics.runtime import configure
+
+configure(x64=True)
+
+import jax  # noqa: E402
+import numpy as np  # noqa: E402
+from _common import machine_info, planted_instances, write_json  # noqa: E402
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+
+from numerics import convnet as nc  # noqa: E402
+from numerics import deep_linear, linear  # noqa: E402
+from numerics import relu1d as nr  # noqa: E402
+from numerics.metrics import cosine_gap  # noqa: E402
+from theory import convnet as tc  # noqa: E402
+from theory import relu1d as tr1  # noqa: E402
+from theory import svm  # noqa: E402
+from theory.strategies import interpolation_data, pad, planted_svm, separable_datasets  # noqa: E402
+
+TOL = 1e-9
+
+
+def _clock():
+    return time.perf_counter()
+
+
+# ---------------------------------------------------------------- (a) verify-1000
+def verify_1000(a) -> dict:
+    B, N, d, T = a.instances, a.n, a.d, a.steps
+    out = {"instances": B, "n": N, "d": d, "steps": T, "tolerance": TOL, "routes": {}}
+    t0 = _clock()
+    X, y, _ = planted_instances(B, N, d, seed=a.seed)
+    t_data = _clock() - t0
+
+    t0 = _clock()
+    W = np.empty((B, d))
+    for b in range(B):
+        W[b] = svm.max_margin(X[b], y[b], solver="quadprog").w
+    t_pred = _clock() - t0
+
+    k = min(a.clarabel, B)
+    t0 = _clock()
+    Wc = np.array([svm.max_margin(X[b], y[b], solver="clarabel").w for b in range(k)])
+    t_cl = _clock() - t0
+    out.update(data_s=t_data, prediction_s=t_pred, prediction_per_instance_ms=t_pred / B * 1e3,
+               clarabel={"instances": k, "seconds": t_cl, "per_instance_ms": t_cl / k * 1e3,
+                         "max_abs_w_diff_vs_quadprog": float(np.max(np.abs(Wc - W[:k])))})
+    print(f"(a) verify-1000: B={B} N={N} d={d}, accelerated GD {T} steps, tolerance 1-cos <= "
+          f"{TOL:g}")
+    print(f"    data {t_data:.2f} s; prediction (quadprog + KKT polish) {t_pred:.2f} s "
+          f"({t_pred / B * 1e3:.2f} ms/instance); clarabel cross-check on {k}: "
+          f"{t_cl / k * 1e3:.1f} ms/instance, max |w_qp - w_clarabel| = "
+          f"{out['clarabel']['max_abs_w_diff_vs_quadprog']:.1e}")
+    R = a.records
+    for loss in a.losses:
+        kw = dict(loss=loss, schedule="accelerated", n_records=R)
+        t0 = _clock()
+        jax.block_until_ready(linear.train_batch(X, y, steps=R - 1, **kw).beta)
+        first = _clock() - t0
+        t0 = _clock()
+        jax.block_until_ready(linear.train_batch(X, y, steps=R - 1, **kw).beta)
+        warm = _clock() - t0
+        t0 = _clock()
+        tr = linear.train_batch(X, y, steps=T, **kw)
+        beta = np.asarray(jax.block_until_ready(tr.beta))
+        t_train = _clock() - t0
+        t0 = _clock()
+        gaps = cosine_gap(beta, W[:, None, :])  # (B, R)
+        worst = np.max(gaps[:, 1:], axis=0)
+        t = np.asarray(tr.t[0])[1:]
+        below = np.nonzero(worst <= TOL)[0]
+        t_check = _clock() - t0
+        compile_s = first - warm
+        total = t_data + t_pred + compile_s + t_train + t_check
+        r = {"compile_s": compile_s, "training_s": t_train, "check_s": t_check,
+             "total_s": total, "rate_instance_steps_per_s": B * T / t_train,
+             "worst_1mcos": float(worst[-1]), "median_1mcos": float(np.median(gaps[:, -1])),
+             "passed": bool(worst[-1] <= TOL),
+             "first_record_all_below": int(t[below[0]]) if below.size else None,
+             "worst_by_record": {int(ti): float(wi) for ti, wi in zip(t, worst, strict=True)},
+             "target_s": 20.0, "target_met": bool(total < 20.0 and worst[-1] <= TOL)}
+        out["routes"][loss] = r
+        fb = r["first_record_all_below"]
+        print(f"    loss={loss:8s} compile {compile_s:.2f} s, training {t_train:.2f} s "
+              f"({r['rate_instance_steps_per_s']:.3g} inst-steps/s), check {t_check:.2f} s; "
+              f"TOTAL {total:.2f} s; worst 1-cos {worst[-1]:.2e} (median "
+              f"{r['median_1mcos']:.1e}), all <= {TOL:g} from step "
+              f"{fb if fb is not None else 'never'} -> "
+              f"{'MET' if r['target_met'] else 'MISSED'} (< 20 s)", flush=True)
+    return out
+
+
+# ---------------------------------------------------------------- (b) predictions
+def _integer_points(N, d, rng, lo=-5, hi=5):
+    """N distinct integer points in [lo, hi]^d, labelled by an integer w*, none on w*'s plane."""
+    w = rng.integers(1, 4, d) * rng.choice([-1, 1], d)
+    pts = set()
+    while len(pts) < N:
+        x = tuple(int(v) for v in rng.integers(lo, hi + 1, d))
+        if np.dot(x, w) != 0:
+            pts.add(x)
+    X = np.array(sorted(pts), dtype=float)
+    return X, np.sign(X @ w)
+
+
+def predictions(a) -> dict:
+    out = {}
+    X, y, _ = planted_instances(1, 1000, 100, seed=a.seed)
+    X, y = X[0], y[0]
+    Z = y[:, None] * X
+    res = {"qp_s": [], "polish_s": [], "max_margin_s": []}
+    for _ in range(a.repeats):
+        t0 = _clock()
+        w0, a0 = svm._qp_quadprog(Z)
+        res["qp_s"].append(_clock() - t0)
+        t0 = _clock()
+        svm._polish(Z, w0, a0)
+        res["polish_s"].append(_clock() - t0)
+        t0 = _clock()
+        mm = svm.max_margin(X, y, solver="quadprog")
+        res["max_margin_s"].append(_clock() - t0)
+    big = {k: min(v) for k, v in res.items()}
+    big.update(n=1000, d=100, support=int(mm.support.size), kkt_worst=mm.kkt.worst,
+               solver=mm.info.get("solver"), target_s=0.2,
+               target_met=bool(big["max_margin_s"] < 0.2))
+    big["other_s"] = big["max_margin_s"] - big["qp_s"] - big["polish_s"]
+    big["profile_top"] = _profile(lambda: svm.max_margin(X, y, solver="quadprog"))
+    out["numeric_1000x100"] = big
+    print(f"(b) max_margin N=1000 d=100 (quadprog): {big['max_margin_s']:.3f} s (QP "
+          f"{big['qp_s']:.3f}, polish {big['polish_s']:.3f}, validation/genericity "
+          f"{big['other_s']:.3f}); |S| = {big['support']}, KKT {big['kkt_worst']:.1e} -> "
+          f"{'MET' if big['target_met'] else 'MISSED'} (< 0.2 s)")
+    rng = np.random.default_rng(a.seed)
+    exact = []
+    for N, dim in ((10, 3), (20, 3), (30, 3), (30, 5)):
+        Xi, yi = _integer_points(N, dim, rng)
+        times = []
+        for _ in range(a.repeats):
+            t0 = _clock()
+            mm = svm.max_margin(Xi.astype(int).tolist(), yi.astype(int).tolist(), exact=True)
+            times.append(_clock() - t0)
+        best = min(times)
+        exact.append({"n": N, "d": dim, "seconds": best, "first_call_s": times[0],
+                      "support": int(mm.support.size), "target_s": 2.0,
+                      "target_met": bool(max(times) < 2.0)})
+        print(f"    exact max_margin N={N} d={dim} small integers: {best:.3f} s (first call "
+              f"{times[0]:.3f} s), |S| = {mm.support.size} -> "
+              f"{'MET' if max(times) < 2.0 else 'MISSED'} (< 2 s)")
+    out["exact"] = exact
+    return out
+
+
+def _profile(fn, top=8):
+    """The ``top`` functions by cumulative time in one call of ``fn`` (cProfile)."""
+    import cProfile
+    import pstats
+
+    pr = cProfile.Profile()
+    pr.enable()
+    fn()
+    pr.disable()
+    st = pstats.Stats(pr)
+    rows = sorted(st.stats.items(), key=lambda kv: -kv[1][3])[: top + 1][1:]
+    out = [{"function": f"{Path(f).name}:{line}({name})", "cumulative_s": ct, "calls": nc}
+           for (f, line, name), (_, nc, _, ct, _) in rows]
+    for r in out:
+        print(f"      {r['cumulative_s']:.3f} s  {r['calls']:4d}x  {r['function']}")
+    return out
+
+
+# ---------------------------------------------------------------- (c) hypothesis throughput
+class _Split:
+    def __init__(self):
+        self.pred = self.train = 0.0
+        self.metric = []
+
+    def time(self, attr, fn):
+        t0 = _clock()
+        r = fn()
+        setattr(self, attr, getattr(self, attr) + _clock() - t0)
+        return r
+
+
+def _properties(steps: dict):
+    """theorem -> (strategy, body(example, split)); bodies mirror the test suite's checks
+    (recording the metric instead of asserting, so a failure cannot stop the benchmark)."""
+    NB, DB = 8, 4
+
+    def svm_body(p, s):
+        X, y, m = pad([p], NB, DB)
+        w_hat = np.zeros(DB)
+        w_hat[: p.X.shape[1]] = s.time("pred", lambda: svm.max_margin(p.X, p.y).w)
+        tr = s.time("train", lambda: jax.block_until_ready(linear.train_batch(
+            X, y, mask=m, schedule="accelerated", steps=steps["svm"], n_records=8)))
+        s.metric.append(float(cosine_gap(np.asarray(tr.beta[0, -1]), w_hat)))
+
+    def deep_body(data, s):
+        X, y = data
+        mm = s.time("pred", lambda: svm.max_margin(X, y))
+        Xp, yp, m = pad([(X, y)], NB, DB)
+        w_hat = np.zeros(DB)
+        w_hat[: X.shape[1]] = mm.w
+        tr = s.time("train", lambda: jax.block_until_ready(deep_linear.train_batch(
+            Xp, yp, mask=m, key=jax.random.key(0), depth=2, width=8, lr=0.1,
+            steps=steps["deep-linear"], n_records=25)))
+        s.metric.append(float(cosine_gap(np.asarray(tr.beta[0, -1]), w_hat)))
+
+    CD, CN = 6, 6
+
+    def conv_body(data, s):
+        X, y = data
+        pred = s.time("pred", lambda: tc.max_margin(X, y, 2))
+        Xp, yp, m = pad([(X, y)], CN, CD)
+        tr = s.time("train", lambda: jax.block_until_ready(nc.train_batch(
+            Xp, yp, mask=m, key=jax.random.key(0), depth=2, lr=0.05, scale=0.1,
+            steps=steps["convnet"], n_records=6)))
+        b = np.asarray(tr.beta[0, -1])
+        Z = y[:, None] * X
+        s.metric.append(float(tc.penalty(b / np.min(Z @ b), 2) / pred.penalty - 1))
+
+    RN = 8
+
+    def relu_body(data, s):
+        x, y = data
+        X, Y, M = np.full((1, RN), x[0]), np.full((1, RN), y[0]), np.zeros((1, RN), bool)
+        X[0, : x.size], Y[0, : x.size], M[0, : x.size] = x, y, True
+        # train_batch computes the prediction (min R) itself; timed apart here
+        s.time("pred", lambda: tr1.min_norm_interpolation(x, y))
+        fit = s.time("train", lambda: nr.train_batch(X, Y, mask=M, key=jax.random.key(0),
+                                                     width=256, seeds=4,
+                                                     steps=steps["relu1d"]))
+        s.metric.append(float(np.min(np.abs(fit.cost[0] - fit.min_cost[0]))
+                              / max(fit.min_cost[0], 1e-300)))
+
+    return {
+        "svm": (planted_svm(n_points=(1, NB), dim=(1, DB)), svm_body),
+        "deep-linear": (separable_datasets(n_points=(2, NB), dim=(2, DB), margin_min=0.2),
+                        deep_body),
+        "convnet": (separable_datasets(n_points=(2, CN), dim=(CD, CD), margin_min=0.3),
+                    conv_body),
+        "relu1d": (interpolation_data(n_points=(2, RN)), relu_body),
+    }
+
+
+def _run_property(strategy, body, n, seed):
+    split = _Split()
+    count = [0]
+
+    @settings(max_examples=n, database=None, phases=[Phase.generate], deadline=None,
+              derandomize=False, suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def prop(ex):
+        count[0] += 1
+        body(ex, split)
+
+    from hypothesis import seed as hseed
+
+    t0 = _clock()
+    hseed(seed)(prop)()
+    return _clock() - t0, count[0], split
+
+
+def hypothesis_rates(a) -> dict:
+    steps = {"svm": 20_000, "deep-linear": 20_000, "convnet": 20_000, "relu1d": 20_000}
+    if a.prop_steps:
+        steps = dict.fromkeys(steps, a.prop_steps)
+    out = {}
+    print(f"(c) hypothesis examples/s after the first (compiling) example; {a.examples} "
+          "examples per theorem, batched padded trainer (B=1)")
+    for name, (strategy, body) in _properties(steps).items():
+        if a.theorems and name not in a.theorems:
+            continue
+        first, _, _ = _run_property(strategy, body, 1, a.seed)  # compiles the bucket
+        wall, n, sp = _run_property(strategy, body, a.examples, a.seed + 1)
+        rest = wall - sp.pred - sp.train
+        r = {"steps": steps[name], "examples": n, "first_example_s": first, "seconds": wall,
+             "examples_per_s": n / wall, "prediction_s": sp.pred, "training_s": sp.train,
+             "other_s": rest, "train_ms_per_example": sp.train / n * 1e3,
+             "worst_metric": max(sp.metric) if sp.metric else None,
+             "target_per_s": 20.0, "target_met": bool(n / wall >= 20.0)}
+        out[name] = r
+        print(f"    {name:12s} {n / wall:7.1f} ex/s ({n} in {wall:.2f} s: prediction "
+              f"{sp.pred:.2f}, training {sp.train:.2f} = {r['train_ms_per_example']:.1f} "
+              f"ms/ex at {steps[name]} steps, other {rest:.2f}); first example {first:.2f} s "
+              f"-> {'MET' if r['target_met'] else 'MISSED'} (>= 20/s)", flush=True)
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--parts", default="verify,prediction,hypothesis")
+    p.add_argument("--instances", type=int, default=1000)
+    p.add_argument("--n", type=int, default=100)
+    p.add_argument("--d", type=int, default=50)
+    p.add_argument("--steps", type=int, default=30_000, help="accelerated GD steps (a)")
+    p.add_argument("--records", type=int, default=16, help="log-spaced records (a)")
+    p.add_argument("--losses", default="exp,logistic", help="losses for (a)")
+    p.add_argument("--clarabel", type=int, default=5, help="clarabel cross-check instances")
+    p.add_argument("--repeats", type=int, default=3, help="best of, for (b)")
+    p.add_argument("--examples", type=int, default=20, help="hypothesis examples (c)")
+    p.add_argument("--prop-steps", type=int, default=0,
+                   help="override the properties' step counts (default: the tests' 2e4)")
+    p.add_argument("--theorems", default="", help="subset for (c), comma-separated")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", type=Path, default=None)
+    a = p.parse_args(argv)
+    a.losses = [s for s in a.losses.split(",") if s]
+    a.theorems = [s for s in a.theorems.split(",") if s]
+    parts = [s for s in a.parts.split(",") if s]
+    info = machine_info()
+    print(f"# {info['platform']} | {info['cpu_count']} CPUs | jax {info['jax']} "
+          f"({len(info['devices'])} devices) | quadprog {info['quadprog']} | float64")
+    t_start = _clock()
+    out = {"machine": info}
+    if "verify" in parts:
+        out["verify_1000"] = verify_1000(a)
+    if "prediction" in parts:
+        out["svm_prediction"] = predictions(a)
+    if "hypothesis" in parts:
+        out["hypothesis"] = hypothesis_rates(a)
+    out["total_seconds"] = _clock() - t_start
+    print(f"total runtime: {out['total_seconds']:.1f} s")
+    write_json(a.json, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
