@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from .losses import Loss, normalized_weights
+from .losses import Loss, normalized_weights, shares
 
 __all__ = ["log_times", "scan_records", "classification_step", "SCHEDULES", "tree_axpy"]
 
@@ -106,10 +106,10 @@ def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None,
             c = loss.slope(u)  # sigmoid(-u): 5x cheaper than exp(log_sigmoid(-u))
             if mask is not None:
                 c = jnp.where(mask, c, 0.0)
+        elif schedule == "accelerated":
+            c = shares(loss, u, mask)
         else:
             c, _ = normalized_weights(loss, u, mask)
-            if schedule == "accelerated":
-                c = c / jnp.sum(c)
         (v,) = vjp(c.astype(u.dtype))
         if schedule == "gd":
             return tree_axpy(lr, v, params), g

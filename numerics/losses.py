@@ -24,7 +24,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-__all__ = ["Loss", "LOSSES", "get_loss", "log_loss", "normalized_weights"]
+__all__ = ["Loss", "LOSSES", "get_loss", "log_loss", "normalized_weights", "shares"]
 
 
 class Loss(NamedTuple):
@@ -95,3 +95,30 @@ def normalized_weights(loss: Loss, u, mask=None):
     lv = log_loss(loss, u, mask)
     ls = _masked(loss.log_slope(u), mask)
     return jnp.exp(ls - lv), lv
+
+
+def shares(loss: Loss, u, mask=None):
+    """q_n = ℓ'(u_n)/Σ_m ℓ'(u_m) over the unmasked margins (Σ q = 1; 0 on masked rows).
+
+    The weights of the dual-accelerated schedule, with one exp per point: with m = min u
+    and a_n = e^{m - u_n} in (0, 1], the exponential loss gives q ∝ a, and the logistic
+    loss σ(-u_n) ∝ a_n/(1 + a_n e^{-m}), exact for m >= 0 (separated data: e^{-m} <= 1, no
+    overflow, no underflow of the largest weight); for m < 0 it falls back to σ(-u) itself
+    (its largest weight is >= 1/2, so the sum never underflows). Equal to
+    ``normalized_weights`` renormalized by its sum, at a third of the transcendental cost.
+
+    >>> import jax.numpy as jnp
+    >>> q = shares(LOSSES["logistic"], jnp.array([1e3, 1e3 + jnp.log(2.0), 5e3]))
+    >>> [round(float(v), 12) for v in q]
+    [0.666666666667, 0.333333333333, 0.0]
+    """
+    uu = u if mask is None else jnp.where(mask, u, jnp.inf)
+    m = jnp.min(uu)
+    a = jnp.exp(m - uu)
+    if loss.name == "logistic":
+        pos = a / (1.0 + a * jnp.exp(-jnp.maximum(m, 0.0)))
+        a = jnp.where(m >= 0, pos, jax.nn.sigmoid(-uu))
+    elif loss.name != "exp":
+        c, _ = normalized_weights(loss, u, mask)
+        return c / jnp.sum(c)
+    return a / jnp.sum(a)

@@ -415,6 +415,26 @@ def test_losses_are_finite_at_margins_of_1e4(loss):
     assert float(log_loss(L, jax.numpy.array([1e4, 1e4]))) == pytest.approx(-1e4 + np.log(2))
 
 
+@given(st.sampled_from(["exp", "logistic"]),
+       st.lists(st.floats(-800, 5e3, allow_nan=False), min_size=1, max_size=8),
+       st.lists(st.booleans(), min_size=8, max_size=8))
+def test_one_exp_shares_equal_the_log_domain_weights_renormalized(loss, u, keep):
+    """losses.shares (one exp per point, the accelerated schedule's hot path) equals
+    normalized_weights / sum (log domain, several transcendentals) to rounding, masked or
+    not, for negative margins, margins of 1e3 and ranges beyond exp's."""
+    from numerics.losses import get_loss, normalized_weights, shares
+
+    L = get_loss(loss)
+    u = jax.numpy.array(u)
+    m = jax.numpy.array(keep[: u.size]).at[0].set(True)
+    c, _ = normalized_weights(L, u, m)
+    ref = np.asarray(c / c.sum())
+    q = np.asarray(shares(L, u, m))
+    assert np.isfinite(q).all() and q.sum() == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(q, ref, rtol=1e-12, atol=1e-300)
+    assert np.all(q[~np.asarray(m)] == 0)
+
+
 @given(st.integers(1, 10**7), st.integers(2, 60))
 def test_log_times_are_increasing_and_end_at_the_last_step(steps, n_records):
     from numerics.loop import log_times
