@@ -42,19 +42,18 @@ def init(key, *, d: int, depth: int, width: int, scale: float = 0.1, dtype=None)
 
 
 def end_to_end(params):
-    """β = (W_L ⋯ W_1)ᵀ, shape (d,)."""
-    M = params[0]
-    for W in params[1:]:
-        M = W @ M
-    return M[0]
+    """β = (W_L ⋯ W_1)ᵀ, shape (d,), multiplied from the output side (row vector times
+    matrix: O(h² + hd) per layer, never an h×h×d product)."""
+    v = params[-1]
+    for W in reversed(params[:-1]):
+        v = v @ W
+    return v[0]
 
 
 def predict(params, X):
-    """f(x_n) = x_nᵀβ for each row (computed layer by layer)."""
-    h = X.T
-    for W in params:
-        h = W @ h
-    return h[0]
+    """f(x_n) = x_nᵀβ for each row: X @ β with β = :func:`end_to_end` (the same linear map
+    as layer-by-layer evaluation, at O(Nd) instead of O(Nhd) per step)."""
+    return X @ end_to_end(params)
 
 
 def _check_params(params, d):

@@ -13,6 +13,8 @@ The numeric side of :mod:`theory.svm` (Soudry et al., JMLR 2018): GD with consta
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,9 +22,11 @@ import numpy as np
 from theory._validate import binary_data
 from theory.errors import ShapeError, StepSizeError, warn_step
 
+from .metrics import cosine_gap
 from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
 
-__all__ = ["predict", "beta", "step_bound", "default_lr", "train", "train_batch"]
+__all__ = ["predict", "beta", "step_bound", "default_lr", "train", "train_batch",
+           "train_until_aligned", "Aligned"]
 
 
 def predict(w, X):
@@ -111,13 +115,32 @@ def _init(d, dtype, w0, key, init_scale, batch=None):
     return init_scale * jax.random.normal(key, shape, dtype)
 
 
+def _resume(resume, shape, w0, key):
+    """(w0, momentum, t0) to continue ``resume`` (a Trace of the same data and schedule)."""
+    if resume is None:
+        return w0, None, 0
+    if w0 is not None or key is not None:
+        raise ValueError("resume= continues a run: do not also pass w0 or key")
+    w = np.asarray(resume.params, dtype=float)
+    if w.shape != shape:
+        raise ShapeError(f"resume holds parameters of shape {w.shape}, this call needs {shape}")
+    t_last = np.asarray(resume.t)[..., -1]
+    if np.any(t_last != t_last.flat[0]):
+        raise ValueError("resume holds instances stopped at different steps")
+    return w, resume.momentum, int(t_last.flat[0])
+
+
 def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps: int = 10_000,
-          n_records: int = 40, w0=None, key=None, init_scale: float = 1.0, mask=None) -> Trace:
+          n_records: int = 40, w0=None, key=None, init_scale: float = 1.0, mask=None,
+          resume: Trace | None = None) -> Trace:
     """Train w by ``schedule`` on ``loss`` for ``steps`` steps, recording at log-spaced times.
 
     Predicts nothing itself: compare ``trace.beta[-1]`` with :func:`theory.svm.max_margin`.
     Initialization: ``w0`` if given, else ``init_scale * normal(key)`` if ``key`` is given,
-    else 0. ``lr=None`` picks :func:`default_lr`; a step above a proven stability bound raises
+    else 0; ``resume`` (an earlier Trace on the same data, schedule and step size) continues
+    that run for ``steps`` more steps, bit-for-bit as if it had not stopped (momentum and step
+    counter included). ``lr=None`` picks :func:`default_lr`; a step above a proven stability
+    bound raises
     :class:`~theory.errors.StepSizeError` (above a heuristic one: a StepSizeWarning). The dtype
     follows the inputs (float64 needs ``jax.config.update("jax_enable_x64", True)``).
     """
@@ -127,26 +150,40 @@ def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps:
     if m.shape != (N,):
         raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
     Zm = Z[m]
+    w0, mom, t0 = _resume(resume, (d,), w0, key)
     lr = default_lr(Zm, loss=loss, schedule=schedule, w0=w0) if lr is None else lr
     lr = float(_check_lr(lr, Zm, loss, schedule, w0))
     dtype = float_dtype(X)
     params = _init(d, dtype, w0, key, init_scale)
     return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
                jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
-               beta=beta, loss=loss, schedule=schedule)
+               beta=beta, loss=loss, schedule=schedule, momentum0=mom, t0=t0)
 
 
 def train_batch(X, y, *, mask=None, loss: str = "logistic", schedule: str = "gd", lr=None,
                 steps: int = 10_000, n_records: int = 40, w0=None, key=None,
-                init_scale: float = 1.0, block: int = 16) -> Trace:
+                init_scale: float = 1.0, block: int = 16,
+                resume: Trace | None = None) -> Trace:
     """:func:`train` for a stack of B instances: ``X`` (B, N, d), ``y`` (B, N), ``mask`` (B, N).
 
     Padding with ``mask=False`` lets instances of different sizes share one compiled shape
     (padded rows are ignored; zero-padded columns keep w = w0 there). ``lr`` is a scalar or
     one step per instance. One compilation serves every call with the same shapes.
+    ``resume`` continues an earlier batched run (see :func:`train`).
+
+    >>> import jax; jax.config.update("jax_enable_x64", True)
+    >>> import numpy as np
+    >>> X, y = np.array([[[1.0, 0.0], [3.0, 1.0]]]), np.ones((1, 2))
+    >>> kw = dict(schedule="accelerated", n_records=3)
+    >>> whole = train_batch(X, y, steps=200, **kw)
+    >>> half = train_batch(X, y, steps=100, **kw)
+    >>> rest = train_batch(X, y, steps=100, resume=half, **kw)
+    >>> bool(np.all(np.asarray(rest.params) == np.asarray(whole.params)))
+    True
     """
     Xn, yn, m, Z = validate_batch(X, y, mask)
     B, N, d = Xn.shape
+    w0, mom, t0 = _resume(resume, (B, d), w0, key)
     lr = default_lr(Z, loss=loss, schedule=schedule, w0=w0, mask=m) if lr is None else lr
     lr = _check_lr(lr, Z, loss, schedule, w0, m)
     if lr.ndim == 0:
@@ -155,4 +192,63 @@ def train_batch(X, y, *, mask=None, loss: str = "logistic", schedule: str = "gd"
     params = _init(d, dtype, w0, key, init_scale, batch=B)
     return fit_batch(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
                      jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
-                     beta=beta, loss=loss, schedule=schedule, block=block)
+                     beta=beta, loss=loss, schedule=schedule, block=block, momentum0=mom,
+                     t0=t0)
+
+
+class Aligned(NamedTuple):
+    """Per instance: ``gap`` = 1 - cos(β, target) when it stopped, ``steps`` = the stage end at
+    which it stopped, ``converged`` = gap <= tol, ``beta`` the final predictor (B, d)."""
+
+    gap: np.ndarray
+    steps: np.ndarray
+    converged: np.ndarray
+    beta: np.ndarray
+
+
+def train_until_aligned(X, y, target, *, tol: float, mask=None, loss: str = "logistic",
+                        schedule: str = "accelerated", lr=None,
+                        stages=(21_000, 30_000, 60_000), bucket: int = 64,
+                        block: int = 16) -> Aligned:
+    """Train a batch until each instance's direction is within ``tol`` of ``target``.
+
+    The verification hot path: every instance trains to ``stages[0]`` steps; those with
+    1 - cos(β, target) <= ``tol`` stop there, the others continue (exactly: same momentum and
+    step counter, via ``resume``) to the next stage end, and so on. The continuing subset is
+    padded to a multiple of ``bucket`` so that few shapes compile. ``target`` (B, d) is the
+    predicted direction (e.g. :func:`theory.svm.max_margin`'s ``w``); numerics only measures.
+    Equivalent to training every instance for ``stages[-1]`` steps as far as the verdict
+    goes (directions are checked at stage ends only), at the cost of the steps each needs.
+    """
+    Xn, yn, m, Z = validate_batch(X, y, mask)
+    B, _, d = Xn.shape
+    W = np.asarray(target, dtype=float)
+    if W.shape != (B, d):
+        raise ShapeError(f"target must have shape {(B, d)}, got {W.shape}")
+    if list(stages) != sorted(set(int(t) for t in stages)) or int(stages[0]) < 1:
+        raise ValueError(f"stages must be increasing positive step counts, got {stages}")
+    lr = default_lr(Z, loss=loss, schedule=schedule, mask=m) if lr is None else lr
+    lr = np.broadcast_to(_check_lr(lr, Z, loss, schedule, None, m), (B,)).copy()
+    gap, steps = np.full(B, np.inf), np.zeros(B, dtype=np.int64)
+    conv, beta_out = np.zeros(B, bool), np.zeros((B, d))
+    active, prev, done = np.arange(B), None, 0
+    pos = None  # where each active instance sits in the previous stage's batch
+    for T in map(int, stages):
+        k = active.size
+        pad = (-k) % bucket if k > bucket else 0
+        sel = np.concatenate([active, np.full(pad, active[-1])])
+        if prev is not None:
+            where = np.concatenate([pos, np.full(pad, pos[-1])])
+            prev = jax.tree.map(lambda a, s=where: a[s], prev)
+        tr = train_batch(Xn[sel], yn[sel], mask=m[sel], loss=loss, schedule=schedule,
+                         lr=lr[sel], steps=T - done, n_records=2, resume=prev, block=block)
+        b = np.asarray(tr.beta[:, -1])[:k]
+        g = cosine_gap(b, W[active])
+        gap[active], steps[active], beta_out[active] = g, T, b
+        ok = g <= tol
+        conv[active[ok]] = True
+        keep = np.flatnonzero(~ok)
+        if not keep.size:
+            break
+        active, prev, pos, done = active[keep], tr, keep, T
+    return Aligned(gap, steps, conv, beta_out)

@@ -57,11 +57,12 @@ def log_times(steps: int, n_records: int = 40) -> np.ndarray:
 
 
 def scan_records(step: Callable, record: Callable, state, times):
-    """Run ``step`` from t = 0 to ``times[-1]``, returning (final state, records at ``times``).
+    """Run ``step`` from t = ``times[0]`` to ``times[-1]``, returning (final state, records).
 
     ``step(state, t) -> state`` performs the update from iterate t to t + 1;
-    ``record(state, t)`` is evaluated on the iterate after t steps for each t in ``times``
-    (``times[0]`` may be 0 to record the initial point).
+    ``record(state, t)`` is evaluated on the iterate after t steps for each t in ``times``.
+    ``state`` is the iterate at step ``times[0]`` (0 for a fresh run, recording the initial
+    point; the last step of an earlier run to continue it).
     """
     times = jnp.asarray(times)
 
@@ -70,7 +71,7 @@ def scan_records(step: Callable, record: Callable, state, times):
         s = lax.fori_loop(t, t_next, lambda i, x: step(x, i), s)
         return (s, t_next), record(s, t_next)
 
-    (state, _), recs = lax.scan(segment, (state, jnp.zeros((), times.dtype)), times)
+    (state, _), recs = lax.scan(segment, (state, times[0]), times)
     return state, recs
 
 

@@ -33,7 +33,10 @@ class Trace(NamedTuple):
 
     ``t``: the step of each record; ``beta``: the end-to-end linear predictor;
     ``log_loss``: log L(θ_t) (finite at any margin); ``margin``: the normalized margin
-    min_n y_n x_nᵀβ/‖β‖ over unmasked points; ``params``: the final parameters.
+    min_n y_n x_nᵀβ/‖β‖ over unmasked points; ``params``: the final parameters;
+    ``momentum``: the schedule's final auxiliary state (the dual-accelerated g; zeros for
+    the others). ``params``, ``momentum`` and ``t[..., -1]`` are what a later call needs to
+    continue the run exactly (``resume=`` in the model modules).
     """
 
     t: jax.Array
@@ -41,6 +44,7 @@ class Trace(NamedTuple):
     log_loss: jax.Array
     margin: jax.Array
     params: object
+    momentum: object = None
 
 
 def float_dtype(*arrays):
@@ -51,7 +55,7 @@ def float_dtype(*arrays):
     return jax.dtypes.canonicalize_dtype(dt)
 
 
-def _fit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degree):
+def _fit(params0, mom0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degree):
     lossobj = get_loss(loss)
 
     def margins(p):
@@ -66,11 +70,10 @@ def _fit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degre
         umin = jnp.min(jnp.where(mask, u, jnp.inf))
         return t, b, log_loss(lossobj, u, mask), umin / jnp.linalg.norm(b)
 
-    state0 = (params0, jax.tree.map(jnp.zeros_like, params0))
-    (params, _), (t, b, lv, m) = scan_records(
-        lambda s, i: step(s, i, lr), record, state0, times
+    (params, mom), (t, b, lv, m) = scan_records(
+        lambda s, i: step(s, i, lr), record, (params0, mom0), times
     )
-    return Trace(t, b, lv, m, params)
+    return Trace(t, b, lv, m, params, mom)
 
 
 _STATIC = ("predict", "beta", "loss", "schedule", "degree")
@@ -78,23 +81,23 @@ _fit_jit = jax.jit(_fit, static_argnames=_STATIC)
 
 
 @partial(jax.jit, static_argnames=(*_STATIC, "block", "mesh"))
-def _fit_batch_jit(params0, X, y, mask, lr, times, *, predict, beta, loss, schedule, degree,
-                   block, mesh):
+def _fit_batch_jit(params0, mom0, X, y, mask, lr, times, *, predict, beta, loss, schedule,
+                   degree, block, mesh):
     one = partial(_fit, predict=predict, beta=beta, loss=loss, schedule=schedule,
                   degree=degree)
 
-    def local(p, Xi, yi, mi, li, tt):
+    def local(p, g, Xi, yi, mi, li, tt):
         def run(args):
             return one(*args, tt)
 
-        return lax.map(run, (p, Xi, yi, mi, li), batch_size=min(block, Xi.shape[0]))
+        return lax.map(run, (p, g, Xi, yi, mi, li), batch_size=min(block, Xi.shape[0]))
 
     if mesh is None:
-        return local(params0, X, y, mask, lr, times)
+        return local(params0, mom0, X, y, mask, lr, times)
     # one shard of the instance axis per device; each device maps over its blocks
     spec = PartitionSpec("i")
-    return jax.shard_map(local, mesh=mesh, in_specs=(spec,) * 5 + (PartitionSpec(),),
-                         out_specs=spec)(params0, X, y, mask, lr, times)
+    return jax.shard_map(local, mesh=mesh, in_specs=(spec,) * 6 + (PartitionSpec(),),
+                         out_specs=spec)(params0, mom0, X, y, mask, lr, times)
 
 
 def instance_mesh(devices=None):
@@ -110,29 +113,44 @@ def instance_mesh(devices=None):
     return Mesh(np.array(devices), ("i",))
 
 
+def _start(params0, momentum0, t0, steps, n_records):
+    mom0 = jax.tree.map(jnp.zeros_like, params0) if momentum0 is None else momentum0
+    if jax.tree.structure(mom0) != jax.tree.structure(params0):
+        raise ShapeError("momentum0 must have the structure of params0")
+    if int(t0) < 0:
+        raise ValueError(f"t0 must be >= 0, got {t0}")
+    return mom0, jnp.asarray(int(t0) + log_times(steps, n_records))
+
+
 def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
-        degree: int = 1) -> Trace:
+        degree: int = 1, momentum0=None, t0: int = 0) -> Trace:
     """Train one instance (arrays already validated and cast); see module docstring.
 
     ``degree`` is the homogeneity of the margins in the parameters (used by "normalized").
+    ``momentum0`` and ``t0`` continue an earlier run (its ``Trace.momentum`` and last step):
+    ``steps`` more steps from step ``t0``, exactly as if the run had not stopped.
     """
-    times = jnp.asarray(log_times(steps, n_records))
-    return _fit_jit(params0, X, y, mask, lr, times, predict=predict, beta=beta, loss=loss,
-                    schedule=schedule, degree=degree)
+    mom0, times = _start(params0, momentum0, t0, steps, n_records)
+    return _fit_jit(params0, mom0, X, y, mask, lr, times, predict=predict, beta=beta,
+                    loss=loss, schedule=schedule, degree=degree)
 
 
 def fit_batch(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
-              degree: int = 1, block: int = 16, devices=None) -> Trace:
+              degree: int = 1, block: int = 16, devices=None, momentum0=None,
+              t0: int = 0) -> Trace:
     """Train a stack of instances (leading axis B on every argument, ``lr`` of shape (B,)).
 
     The instance axis is split over ``devices`` (default: all local devices) with
     ``jax.shard_map``; B is padded to a multiple of the device count by repeating the last
-    instance, and the padding is dropped from the result. Results do not depend on the split.
+    instance, and the padding is dropped from the result (B below the device count runs on
+    one device). Results do not depend on the split.
     """
-    times = jnp.asarray(log_times(steps, n_records))
+    mom0, times = _start(params0, momentum0, t0, steps, n_records)
     B = X.shape[0]
     mesh = instance_mesh(devices)
-    args = (params0, X, y, mask, lr)
+    if mesh is not None and B < mesh.devices.size:
+        mesh = None  # fewer instances than devices: padding would only add work
+    args = (params0, mom0, X, y, mask, lr)
     if mesh is not None:
         k = mesh.devices.size
         extra = (-B) % k

@@ -27,7 +27,7 @@ from theory.errors import (
     StepSizeError,
     StepSizeWarning,
 )
-from theory.strategies import degenerate_svm, pad, planted_svm, separable_datasets
+from theory.strategies import degenerate_svm, pad, planted_svm, sample, separable_datasets
 
 NB, DB = 8, 4  # the shape bucket of every numeric test
 
@@ -464,6 +464,44 @@ def test_batched_training_equals_per_instance_training():
     for b in range(5):
         ts = linear.train(X[b], y[b], mask=m[b], **kw)
         np.testing.assert_allclose(np.asarray(tb.beta[b]), np.asarray(ts.beta), rtol=1e-12,
+                                   atol=1e-12)
+
+
+@pytest.mark.parametrize("schedule", ["gd", "normalized", "accelerated", "sign"])
+def test_a_resumed_run_is_the_uninterrupted_run(schedule):
+    """resume= continues exactly: params, momentum and the step counter (the accelerated
+    schedule's t/(t+1) depends on the absolute step)."""
+    insts = sample(planted_svm(n_points=(3, NB), dim=(2, DB)), 3, seed=1)
+    X, y, m = pad(insts, NB, DB)
+    kw = dict(mask=m, schedule=schedule, n_records=4)
+    whole = linear.train_batch(X, y, steps=300, **kw)
+    half = linear.train_batch(X, y, steps=100, **kw)
+    rest = linear.train_batch(X, y, steps=200, resume=half, **kw)
+    np.testing.assert_array_equal(np.asarray(rest.params), np.asarray(whole.params))
+    np.testing.assert_array_equal(np.asarray(rest.t[:, [0, -1]]), [[100, 300]] * 3)
+    one = linear.train(X[0], y[0], mask=m[0], schedule=schedule, steps=120, n_records=3)
+    more = linear.train(X[0], y[0], mask=m[0], schedule=schedule, steps=180, n_records=3,
+                        resume=one)
+    np.testing.assert_array_equal(np.asarray(more.params), np.asarray(whole.params[0]))
+    with pytest.raises(ShapeError):
+        linear.train_batch(X[:2], y[:2], mask=m[:2], steps=10, resume=half, schedule=schedule)
+
+
+def test_train_until_aligned_stops_each_instance_at_its_stage():
+    insts = sample(planted_svm(n_points=(3, NB), dim=(2, DB)), 12, seed=2)
+    X, y, m, W = *pad(insts, NB, DB), np.zeros((12, DB))
+    for b, p in enumerate(insts):
+        W[b, : p.w_hat.size] = p.w_hat
+    al = linear.train_until_aligned(X, y, W, tol=1e-8, mask=m, stages=(50, 400, 20_000),
+                                    bucket=4)
+    assert al.converged.all() and np.all(al.gap <= 1e-8)
+    assert set(al.steps.tolist()) <= {50, 400, 20_000} and len(set(al.steps.tolist())) >= 2
+    # the same numbers as training each instance straight to its stopping step
+    for T in set(al.steps.tolist()):
+        sel = np.flatnonzero(al.steps == T)
+        tr = linear.train_batch(X[sel], y[sel], mask=m[sel], schedule="accelerated", steps=T,
+                                n_records=2)
+        np.testing.assert_allclose(np.asarray(tr.beta[:, -1]), al.beta[sel], rtol=1e-12,
                                    atol=1e-12)
 
 
