@@ -186,7 +186,7 @@ class Linear:
 
 
 class DeepLinear:
-    """Normalized GD on the logistic loss of W_L⋯W_1 (numerics.deep_linear), layer by layer."""
+    """Normalized GD on the logistic loss of W_L⋯W_1 (numerics.deep_linear), end to end."""
 
     name = "deep_linear"
 
@@ -204,12 +204,13 @@ class DeepLinear:
                         jnp.full((B,), lr)), B)
 
     def flops(self):
-        """Forward h_l = W_l h_{l-1} over N columns: 2hdN + 2h²N(L-2) + 2hN; weight gradients:
-        the same again; activation gradients (layers L..2): 2hN + 2h²N(L-2); normalized
-        logistic weights: 15N; s² = Σ‖W‖² and the update: 4P (P parameters)."""
+        """End to end, as numerics.deep_linear (β = (W_L⋯W_1)ᵀ from the output side):
+        prefix row vectors a_l = a_{l+1} W_l: 2h²(L-2) + 2hd; margins Xβ: 2Nd; normalized
+        logistic weights: 15N; g = Xᵀ(c y): 2Nd; q_{l+1} = W_l q_l: 2hd + 2h²(L-2); outer
+        products ∇W_l = a_{l+1}ᵀ q_lᵀ: P; s² and the update: 4P (P parameters)."""
         N, d, h, L = self.N, self.d, self.h, self.L
         P = h * d + h * h * (L - 2) + h
-        return 4 * h * d * N + 6 * h * h * N * (L - 2) + 6 * h * N + 15 * N + 4 * P
+        return 4 * N * d + 4 * h * d + 4 * h * h * (L - 2) + 15 * N + 5 * P
 
     def jax(self, steps, block=16):
         kw = dict(steps=steps, n_records=N_REC, predict=ndl.predict, beta=ndl.end_to_end,
@@ -222,18 +223,21 @@ class DeepLinear:
                                        n_records=N_REC).params
 
     def _loop(self, xp, steps, Ws, XT, X, y, weights, matmul, swap):
+        """The same algorithm by hand: a[l] = W_L⋯W_{l+1} (row vectors, B×1×h), β = a[0],
+        q[l] = W_l⋯W_1 g (B×h×1) forward from g = Xᵀ(c y), ∇W_l = a[l+1]ᵀ q[l]ᵀ."""
         L = self.L
         for _ in range(steps):
-            H = [XT]
-            for W in Ws:
-                H.append(matmul(W, H[-1]))
-            u = y * H[-1][:, 0, :]
-            g = (weights(u, "logistic") * y)[:, None, :]  # d(Σ c_n u_n)/d f
+            a = [None] * (L + 1)
+            a[L - 1] = Ws[L - 1]
+            for l in range(L - 2, -1, -1):
+                a[l] = matmul(a[l + 1], Ws[l])  # (B, 1, dims[l])
+            beta = a[0]  # (B, 1, d)
+            u = y * matmul(beta, XT)[:, 0, :]
+            g = matmul(XT, (weights(u, "logistic") * y)[:, :, None])  # (B, d, 1)
             grads = [None] * L
-            for l in range(L - 1, -1, -1):
-                grads[l] = matmul(g, swap(H[l])) if l else matmul(g, X)
-                if l:
-                    g = matmul(swap(Ws[l]), g)
+            for l in range(L):
+                grads[l] = matmul(swap(a[l + 1]), swap(g)) if l < L - 1 else swap(g)
+                g = matmul(Ws[l], g)
             s2 = sum((W**2).sum(axis=(1, 2)) for W in Ws) / L
             eta = (self.eta / s2 ** (L - 1))[:, None, None]
             for W, G in zip(Ws, grads, strict=True):

@@ -19,8 +19,10 @@ small readable data):
 
 :func:`search` runs hypothesis over the claim with ``budget`` examples; only genuine
 counterexamples fail the hypothesis test, so shrinking keeps the failure a genuine
-counterexample while it simplifies the instance. Every counterexample (and the first
-implementation error and optimization failure, for diagnosis) is written to ``out`` as JSON
+counterexample while it simplifies the instance. The first counterexample found is written to
+``out`` at once (``<claim>-unshrunk-*.json``), the shrunk one when the search ends
+(``<claim>-counterexample-*.json``); with the first implementation error and optimization
+failure (for diagnosis) they are JSON
 (exact instance, seed, versions, measured numbers); :func:`replay` re-runs one from its file.
 The hypothesis example database lives in ``out/hypothesis-db`` and is kept between runs, so a
 search starts by re-trying what failed before.
@@ -219,12 +221,13 @@ def record(claim: Claim, instance: dict, seed: int, outcome: Outcome, **extra) -
     } | extra
 
 
-def save(rec: dict, out: Path) -> Path:
-    """Write ``rec`` to ``out/<claim>-<status>-<hash>.json`` atomically; returns the path."""
+def save(rec: dict, out: Path, *, label: str | None = None) -> Path:
+    """Write ``rec`` to ``out/<claim>-<label or status>-<hash>.json`` atomically; returns
+    the path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     key = json.dumps([rec["instance"], rec["seed"]], sort_keys=True).encode()
-    status = rec["status"].replace(" ", "-")
+    status = (label or rec["status"]).replace(" ", "-")
     path = out / f"{rec['claim']}-{status}-{hashlib.sha1(key).hexdigest()[:10]}.json"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(rec, indent=2) + "\n")
@@ -320,6 +323,9 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
         counts[o.status] += 1
         if o.status not in first:
             first[o.status] = record(claim, instance, s, o)
+            if o.status == "counterexample":
+                # on disk at once: an interrupted shrink loses nothing
+                saved.append(save(first[o.status] | {"shrunk": False}, out, label="unshrunk"))
         if o.status == "counterexample":
             last[:] = [(instance, s, o)]
             raise _Refuted(o.reason)
@@ -327,15 +333,15 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
     if seed is not None:
         probe = hseed(seed)(probe)
     t0 = time.perf_counter()
-    cx = None
+    cx, saved = None, []
     try:
         probe()
     except _Refuted:
         # hypothesis re-runs the shrunk example last, so `last` holds the minimal one
         instance, s, o = last[0]
-        cx = record(claim, instance, s, o, search={"budget": budget, "seed": seed})
+        cx = record(claim, instance, s, o, search={"budget": budget, "seed": seed},
+                    shrunk=True)
     seconds = time.perf_counter() - t0
-    saved = []
     if cx is not None:
         saved.append(save(cx, out))
     for status in ("implementation error", "optimization failure"):

@@ -35,6 +35,9 @@ def test_false_conjecture_is_refuted_shrunk_saved_and_replays(name, tmp_path):
     assert cx["status"] == "counterexample" and cx["claim"] == name
     # saved with the exact instance, the seed, versions and the numbers
     path = next(p for p in r.saved if "counterexample" in p.name)
+    # the first one found was on disk before shrinking began (an interrupt loses nothing)
+    unshrunk = next(p for p in r.saved if "unshrunk" in p.name)
+    assert json.loads(unshrunk.read_text())["shrunk"] is False
     rec = json.loads(path.read_text())
     assert rec["instance"] == cx["instance"] and rec["seed"] == cx["seed"]
     assert rec["versions"]["numpy"] and rec["numbers"]
