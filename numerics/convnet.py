@@ -34,12 +34,37 @@ def _fft(v):
     return jnp.fft.fft(v, norm="ortho", axis=-1)
 
 
+#: longest filter for which :func:`end_to_end` uses DFT matrices instead of FFTs
+MATMUL_DFT_MAX = 16
+
+
+def _dft_matrices(D: int, dtype):
+    """C, S with F = C - iS (unitary DFT, real filters): F v = C v - i S v, and for a
+    conjugate-symmetric spectrum p, F^{-1} p = C Re p - S Im p (real)."""
+    md = np.outer(np.arange(D), np.arange(D)) * (2 * np.pi / D)
+    return (jnp.asarray(np.cos(md) / np.sqrt(D), dtype),
+            jnp.asarray(np.sin(md) / np.sqrt(D), dtype))
+
+
 def end_to_end(params):
-    """β = F^{-1}(ŵ_1 ⊙ ⋯ ⊙ ŵ_L), shape (D,)."""
-    prod = _fft(params[0])
+    """β = F^{-1}(ŵ_1 ⊙ ⋯ ⊙ ŵ_L), shape (D,).
+
+    For D <= MATMUL_DFT_MAX the DFTs are real matrix products (D² per filter: at such
+    lengths 2-2.5x faster on a CPU than FFT calls, measured at D = 6 and D = 32 / B = 1),
+    otherwise FFTs (D = 32, B = 256: FFT 1.36x faster). :func:`forward` keeps the FFT route
+    as the independent check."""
+    D = params[0].shape[-1]
+    if D > MATMUL_DFT_MAX:
+        prod = _fft(params[0])
+        for w in params[1:]:
+            prod = prod * _fft(w)
+        return jnp.fft.ifft(prod, norm="ortho").real
+    C, S = _dft_matrices(D, params[0].dtype)
+    re, im = C @ params[0], -(S @ params[0])
     for w in params[1:]:
-        prod = prod * _fft(w)
-    return jnp.fft.ifft(prod, norm="ortho").real
+        wr, wi = C @ w, -(S @ w)
+        re, im = re * wr - im * wi, re * wi + im * wr
+    return C @ re - S @ im
 
 
 def forward(params, x):

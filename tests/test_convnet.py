@@ -28,9 +28,11 @@ vectors = st.lists(finite, min_size=D, max_size=D).map(np.array)
 # ------------------------------------------------------------------ the parametrization
 
 
-@given(st.integers(1, 4), st.integers(1, 2**16))
-def test_layerwise_network_equals_fourier_product(depth, seed):
-    """β probed through the layer-by-layer network equals F^{-1}(ŵ_1 ⊙ ⋯ ⊙ ŵ_L) (SPEC §2)."""
+@given(st.integers(1, 4), st.integers(1, 2**16),
+       st.sampled_from([D, nc.MATMUL_DFT_MAX, nc.MATMUL_DFT_MAX + 1]))
+def test_layerwise_network_equals_fourier_product(depth, seed, D):
+    """β probed through the layer-by-layer network (FFTs) equals F^{-1}(ŵ_1 ⊙ ⋯ ⊙ ŵ_L) as
+    end_to_end computes it (DFT matrices up to MATMUL_DFT_MAX, FFTs beyond) (SPEC §2)."""
     params = nc.init(jax.random.key(seed), D=D, depth=depth, scale=1.0)
     probe = np.array([float(nc.forward(params, e)) for e in np.eye(D)])
     np.testing.assert_allclose(probe, np.asarray(nc.end_to_end(params)), atol=1e-12)
