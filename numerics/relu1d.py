@@ -175,10 +175,22 @@ def _run_one(p0, x, y, mask, times, lr, lam0, lam1, *, skip):
     return p, recs
 
 
+#: nets per block: datasets are trained in sequential blocks of about this many nets
+#: (``lax.map``), so parameters and Adam moments stay in cache at any batch size
+NETS_PER_BLOCK = 16
+
+
 def _make_run(skip: bool):
     seeds = jax.vmap(partial(_run_one, skip=skip),
                      in_axes=(0, None, None, None, None, None, None, None))
-    return jax.jit(jax.vmap(seeds, in_axes=(0, 0, 0, 0, None, None, None, None)))
+
+    def run(p0, x, y, mask, times, lr, lam0, lam1):
+        S = jax.tree.leaves(p0)[0].shape[1]
+        block = max(1, min(x.shape[0], NETS_PER_BLOCK // S))
+        return jax.lax.map(lambda a: seeds(*a, times, lr, lam0, lam1), (p0, x, y, mask),
+                           batch_size=block)
+
+    return jax.jit(run)
 
 
 _RUNS: dict = {}

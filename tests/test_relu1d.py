@@ -312,3 +312,18 @@ def test_trainer_bad_input():
         nr.train([0.0, np.inf], [1.0, 2.0], key=jax.random.key(0))
     with pytest.raises(ShapeError):
         nr.train_batch(np.zeros((2, 3)), np.zeros((2, 4)), key=jax.random.key(0))
+
+
+def test_blocked_training_equals_one_block(monkeypatch):
+    """Datasets trained in sequential blocks (lax.map, NETS_PER_BLOCK) give what one vmapped
+    block gives: blocking is a cache optimization, not a change of algorithm."""
+    x = np.array([[0.0, 1.0, 2.0, 3.0], [0.0, 0.5, 1.5, 3.0], [-1.0, 0.0, 1.0, 2.0]])
+    y = np.array([[0.0, 1.0, 0.0, 1.0], [1.0, -1.0, 2.0, 0.0], [0.0, 0.0, 1.0, 3.0]])
+    out = []
+    for nets in (1, 64):
+        monkeypatch.setattr(nr, "NETS_PER_BLOCK", nets)
+        monkeypatch.setattr(nr, "_RUNS", {})
+        out.append(nr.train_batch(x, y, key=jax.random.key(3), width=16, seeds=2, steps=300))
+    for k in ("a", "w", "b", "c"):
+        np.testing.assert_allclose(out[0].params[k], out[1].params[k], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out[0].cost, out[1].cost, rtol=1e-12)
