@@ -376,19 +376,19 @@ CLAIMS: dict[str, Claim] = {c.name: c for c in [
           "GD on the logistic loss (dual-accelerated) converges in direction to the L2 "
           "hard-margin SVM on separable data", "exact limit", _svm_strategy, _svm_predict,
           _svm_train("accelerated"), _svm_check, True,
-          "Soudry et al. 2018, Thm 3; Ji, Srebro & Telgarsky 2021, Thm 3.1", budget=30,
+          "Soudry et al. 2018, Thm 3; Ji, Srebro & Telgarsky 2021, Thm 3.1", budget=100,
           seeded=False),
     Claim("convnet-gf-class",
           "GD from a small balanced init on one example ends on the frequency class "
           "argmax |x_hat[m]| r_m(0)^(L-2) (depth 3, D = 4)", "stationary point",
           _conv_strategy(True), _conv_predict, _conv_train, _conv_gf_check, True,
-          "Gunasekar et al. 2018, Thm 2 (stationarity); SPEC §2 single example", budget=20,
+          "Gunasekar et al. 2018, Thm 2 (stationarity); SPEC §2 single example", budget=60,
           seeded=False),
     Claim("relu1d-min-cost",
           "Wide ReLU nets trained with vanishing weight decay reach the minimal "
           "representation cost max(V, (V+|S|)/2) of interpolating the data", "exact limit",
           _relu_strategy, _relu_predict, _relu_train, _relu_check, True,
-          "Savarese et al. 2019, Thm 3.3; SPEC §3", budget=10),
+          "Savarese et al. 2019, Thm 3.3; SPEC §3", budget=40),
     Claim("convnet-L3-global-min",
           "GD on a depth-3 linear convnet reaches the global minimum of (P_3)",
           "exact limit", _conv_strategy(False), _conv_predict, _conv_train,
