@@ -161,7 +161,7 @@ def _cmd_conjecture(args) -> int:
         print(f"replayed: {out.status}: {out.reason}")
         for k, v in out.numbers.items():
             old = rec.get("numbers", {}).get(k)
-            diff = "" if old is None else f"   (saved {old:.6g})"
+            diff = "" if old is None else f"   (saved {float(old):.6g})"
             print(f"  {k} = {v:.6g}{diff}")
         return 0 if out.status == rec["status"] else 1
     if not args.target:

@@ -24,8 +24,9 @@ counterexample while it simplifies the instance. The first counterexample found 
 (``<claim>-counterexample-*.json``); with the first implementation error and optimization
 failure (for diagnosis) they are JSON
 (exact instance, seed, versions, measured numbers); :func:`replay` re-runs one from its file.
-The hypothesis example database lives in ``out/hypothesis-db`` and is kept between runs, so a
-search starts by re-trying what failed before.
+The hypothesis example database lives in ``out/hypothesis-db/<claim>`` (one per claim: claims
+share strategies, and one claim's failures must not be replayed as another's) and is kept
+between runs, so a search starts by re-trying what failed before.
 
 >>> from numerics.catalogue import CLAIMS
 >>> CLAIMS["sign-gd-l2-svm"].expected
@@ -101,6 +102,9 @@ def limit_verdict(err_end: float, err_before: float, *, tol: float, plateau: flo
     """
     nums = dict(numbers, error=err_end, error_before=err_before,
                 ratio=err_end / err_before if err_before > 0 else np.inf)
+    if not (np.isfinite(err_end) and np.isfinite(err_before)):
+        return optimization_failure(f"{what} is not finite ({err_end}, {err_before}): the "
+                                    "run diverged", **nums)
     if err_end <= tol:
         return agree(f"{what} = {err_end:.3g} <= {tol:g}", **nums)
     if err_end <= plateau * err_before:
@@ -149,7 +153,7 @@ def encode(value):
         return [encode(v) for v in value]
     if isinstance(value, Fraction):
         return str(value)
-    if isinstance(value, (bool, int, str)) or value is None:
+    if isinstance(value, (bool, int)) or value is None:
         return value
     if isinstance(value, np.integer):
         return int(value)
@@ -157,7 +161,8 @@ def encode(value):
 
 
 def decode(value):
-    """Inverse of :func:`encode` (strings are read back as Fractions)."""
+    """Inverse of :func:`encode` (strings are read back as Fractions; instances hold numbers
+    only, so :func:`encode` refuses strings)."""
     if isinstance(value, dict):
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -207,6 +212,11 @@ def evaluate(claim: Claim, instance: dict, seed: int = 0) -> Outcome:
         return implementation_error(f"{type(exc).__name__}: {exc}")
     if not isinstance(out, Outcome):
         return implementation_error(f"check returned {type(out).__name__}, not an Outcome")
+    bad = sorted(k for k, v in out.numbers.items() if np.isnan(v))
+    if bad and out.status in ("agree", "counterexample"):
+        # a verdict read off NaN is no verdict: the run diverged or produced NaN
+        return optimization_failure(f"non-finite measurement(s) {', '.join(bad)} (was: "
+                                    f"{out.status}: {out.reason})", **out.numbers)
     return out
 
 
@@ -215,10 +225,16 @@ def record(claim: Claim, instance: dict, seed: int, outcome: Outcome, **extra) -
     return {
         "claim": claim.name, "statement": claim.statement, "kind": claim.kind,
         "expected": claim.expected, "reference": claim.reference,
-        "status": outcome.status, "reason": outcome.reason, "numbers": outcome.numbers,
+        "status": outcome.status, "reason": outcome.reason,
+        "numbers": {k: _json_number(v) for k, v in outcome.numbers.items()},
         "instance": encode(instance), "seed": int(seed),
         "versions": versions(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     } | extra
+
+
+def _json_number(v: float):
+    """Finite floats as numbers, others as the strings "nan", "inf", "-inf" (strict JSON)."""
+    return v if np.isfinite(v) else str(v)
 
 
 def save(rec: dict, out: Path, *, label: str | None = None) -> Path:
@@ -230,7 +246,7 @@ def save(rec: dict, out: Path, *, label: str | None = None) -> Path:
     status = (label or rec["status"]).replace(" ", "-")
     path = out / f"{rec['claim']}-{status}-{hashlib.sha1(key).hexdigest()[:10]}.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(rec, indent=2) + "\n")
+    tmp.write_text(json.dumps(rec, indent=2, allow_nan=False) + "\n")
     tmp.replace(path)
     return path
 
@@ -295,9 +311,11 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
     """Search ``claim`` for a counterexample with hypothesis (``budget`` examples; the
     claim's default if None), shrink it, and save what was found under ``out``.
 
-    ``seed`` makes the search reproducible (hypothesis' own seed; hypothesis then ignores the
-    example database). Unseeded, the search reads and writes the database in
-    ``out/hypothesis-db`` (``database=False``: none), so it starts from past failures.
+    ``seed`` makes the search reproducible (hypothesis' own seed, and no constants mixed in
+    from locally installed modules: :func:`theory.strategies.without_local_constants`;
+    hypothesis then ignores the example database). Unseeded, the search reads and writes the
+    database in ``out/hypothesis-db/<claim name>`` (``database=False``: none), so it starts
+    from this claim's past failures.
     """
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
@@ -311,7 +329,8 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
     last: list = []
     seeds = st.integers(0, 2**16) if claim.seeded else st.just(0)
 
-    db = DirectoryBasedExampleDatabase(str(out / "hypothesis-db")) if database else None
+    db = (DirectoryBasedExampleDatabase(str(out / "hypothesis-db" / claim.name))
+          if database else None)
 
     @settings(max_examples=budget, database=db, deadline=None, derandomize=False,
               phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
@@ -332,15 +351,30 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
 
     if seed is not None:
         probe = hseed(seed)(probe)
+    from hypothesis.errors import Flaky
+
+    from theory.strategies import without_local_constants
+
     t0 = time.perf_counter()
     cx, saved = None, []
     try:
-        probe()
+        if seed is not None:
+            with without_local_constants():
+                probe()
+        else:
+            probe()
     except _Refuted:
         # hypothesis re-runs the shrunk example last, so `last` holds the minimal one
         instance, s, o = last[0]
         cx = record(claim, instance, s, o, search={"budget": budget, "seed": seed},
                     shrunk=True)
+    except Flaky:
+        # the final re-run of the shrunk example did not fail again: the claim's run is
+        # not deterministic. Keep the last counterexample seen, marked as such.
+        if last:
+            instance, s, o = last[0]
+            cx = record(claim, instance, s, o, search={"budget": budget, "seed": seed},
+                        shrunk=False, flaky=True)
     seconds = time.perf_counter() - t0
     if cx is not None:
         saved.append(save(cx, out))

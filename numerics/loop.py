@@ -103,11 +103,13 @@ def classification_step(margins: Callable, loss: Loss, schedule: str, mask=None,
     def step(state, t, lr):
         params, g = state
         u, vjp = jax.vjp(margins, params)
-        if schedule in ("gd", "sign"):
+        if schedule == "gd":
             c = loss.slope(u)  # sigmoid(-u): 5x cheaper than exp(log_sigmoid(-u))
             if mask is not None:
                 c = jnp.where(mask, c, 0.0)
-        elif schedule == "accelerated":
+        elif schedule in ("accelerated", "sign"):
+            # sign GD needs only the direction of v: shares never underflow (sigmoid(-u)
+            # is 0 in float64 once every margin exceeds ~745, which would freeze the iterate)
             c = shares(loss, u, mask)
         else:
             c, _ = normalized_weights(loss, u, mask)

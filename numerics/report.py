@@ -233,7 +233,8 @@ def html(results, path: Path, *, meta: dict | None = None) -> Path:
     doc = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>implicit-bias verify"
            f"</title><style>{_CSS}</style></head><body><h1>implicit-bias verify{state}</h1>"
            f"<p>{n_pass} of {len(results)} claims pass. Seed {meta.get('seed')}, "
-           f"{meta.get('instances')} instances per claim (batches of {meta.get('chunk')}).</p>"
+           f"{meta.get('instances')} instances drawn per theorem and data family (batches of "
+           f"{meta.get('chunk')}); a claim's n also counts seeds and families.</p>"
            f"<p><small>{esc(vers)}</small></p><table><tr><th>theorem</th><th>claim</th>"
            f"<th>kind</th><th>n</th><th>median</th><th>worst</th><th>tol</th><th>verdict</th>"
            f"</tr>{''.join(rows)}</table>{''.join(sections)}</body></html>\n")

@@ -45,6 +45,8 @@ class Trace(NamedTuple):
     margin: jax.Array
     params: object
     momentum: object = None
+    #: the step size(s) the run used (scalar, or (B,)), so that a resumed run keeps them
+    lr: object = None
 
 
 def float_dtype(*arrays):
@@ -131,8 +133,9 @@ def fit(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, sched
     ``steps`` more steps from step ``t0``, exactly as if the run had not stopped.
     """
     mom0, times = _start(params0, momentum0, t0, steps, n_records)
-    return _fit_jit(params0, mom0, X, y, mask, lr, times, predict=predict, beta=beta,
-                    loss=loss, schedule=schedule, degree=degree)
+    out = _fit_jit(params0, mom0, X, y, mask, lr, times, predict=predict, beta=beta,
+                   loss=loss, schedule=schedule, degree=degree)
+    return out._replace(lr=lr)
 
 
 def fit_batch(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss, schedule,
@@ -165,7 +168,7 @@ def fit_batch(params0, X, y, mask, lr, *, steps, n_records, predict, beta, loss,
                          schedule=schedule, degree=degree, block=block, mesh=mesh)
     if mesh is not None and (-B) % mesh.devices.size:
         out = jax.tree.map(lambda a: a[:B], out)
-    return out
+    return out._replace(lr=lr)
 
 
 def validate_batch(X, y, mask=None):

@@ -502,8 +502,13 @@ def _read_stream(path: Path) -> list[dict]:
     dropped, and the file rewritten without it so that appending stays consistent."""
     if not path.exists():
         return []
-    recs, good, torn = [], [], False
-    for line in path.read_text().splitlines():
+    text = path.read_text()
+    lines = text.splitlines()
+    if text and not text.endswith("\n"):
+        lines = lines[:-1]  # a last line without its newline was cut mid-write
+    torn = len(lines) < len(text.splitlines())
+    recs, good = [], []
+    for line in lines:
         try:
             recs.append(json.loads(line))
             good.append(line)
@@ -544,11 +549,13 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
     done: dict = {}
     if resume and (out / MANIFEST).exists():
         old = json.loads((out / MANIFEST).read_text())
-        keys = ("theorems", "instances", "seed", "chunk")
+        keys = ("theorems", "instances", "seed", "chunk", "versions")
         if any(old.get(k) != man[k] for k in keys):
             raise ResumeMismatch(
-                f"{out} holds a run with " + ", ".join(f"{k}={old.get(k)}" for k in keys)
-                + "; resume with the same settings, or pick another --out")
+                f"{out} holds a run with " + ", ".join(f"{k}={old.get(k)}" for k in keys
+                                                       if old.get(k) != man[k])
+                + "; resume with the same settings and versions (batches made by other code "
+                "must not be merged), or pick another --out")
         for rec in _read_stream(stream):
             done[(rec["theorem"], rec["chunk"])] = rec
     else:
@@ -604,7 +611,9 @@ def _finish(out, man, theorems, sizes, done, *, complete) -> list[ClaimResult]:
         "theorems": list(theorems), "complete": complete,
         "batches_done": len(done), "batches": len(sizes) * len(theorems),
         "versions": man["versions"],
-        "claims": [r.summary() | {"values": list(map(float, r.values))} for r in results],
+        "claims": [r.summary() | {"values": [float(v) if np.isfinite(v) else None
+                                             for v in map(float, r.values)]}
+                   for r in results],
     }
     _atomic_write(out / "results.json", json.dumps(payload, indent=2))
     if complete:

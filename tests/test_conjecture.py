@@ -51,7 +51,7 @@ def test_false_conjecture_is_refuted_shrunk_saved_and_replays(name, tmp_path):
     out, saved = cj.replay(path)
     assert out.status == "counterexample"
     for k, v in saved["numbers"].items():
-        assert out.numbers[k] == pytest.approx(v, rel=1e-9, abs=1e-12), k
+        assert out.numbers[k] == pytest.approx(float(v), rel=1e-9, abs=1e-12), k
 
 
 @pytest.mark.parametrize("name", TRUE)
@@ -161,3 +161,30 @@ def test_cli_conjecture_list_check_replay(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     assert "no counterexample" in capsys.readouterr().out
     assert main(["conjecture", "check", "nonsense"]) == 2
+
+
+def test_each_claim_has_its_own_example_database(tmp_path):
+    """Claims share strategies: one claim's stored failures must never be replayed as another
+    claim's (hypothesis would take them as already shrunk, or delete them)."""
+    cj.search(CLAIMS["sign-gd-l2-svm"], budget=60, out=tmp_path)
+    mine = tmp_path / "hypothesis-db" / "sign-gd-l2-svm"
+    stored = sorted(str(p) for p in mine.rglob("*") if p.is_file())
+    assert stored
+    cj.search(CLAIMS["svm-direction"], budget=5, out=tmp_path)  # same strategy, a theorem
+    assert sorted(str(p) for p in mine.rglob("*") if p.is_file()) == stored  # untouched
+    again = cj.search(CLAIMS["sign-gd-l2-svm"], budget=60, out=tmp_path)
+    assert again.refuted and sum(again.counts.values()) <= 10  # its own failure, replayed
+
+
+def test_a_nan_measurement_is_never_a_verdict():
+    base = CLAIMS["relu1d-min-cost"]
+
+    def nan_check(inst, pred, run):
+        return cj.agree(gap=float("nan"))
+
+    c = cj.Claim("nan", "nan", "exact limit", base.strategy, base.predict,
+                 lambda i, s: None, nan_check, True, "test")
+    out = cj.evaluate(c, {"x": [0, 1], "y": [0, 1]})
+    assert out.status == "optimization failure" and "non-finite" in out.reason
+    assert cj.limit_verdict(float("nan"), 1.0, tol=1e-8, plateau=0.5, what="e").status == \
+        "optimization failure"

@@ -105,3 +105,13 @@ def test_html_report_of_convnet_and_relu1d_has_spectra_and_fits(tmp_path):
     assert len(re.findall(r"<section class='claim'", html)) == len(res)
     assert html.count('class="distribution"') == len(res)
     assert (tmp_path / "convnet_spectra.png").exists()
+
+
+def test_a_last_line_without_its_newline_counts_as_torn(tmp_path):
+    """A kill can cut the write after a complete JSON object but before its newline: keeping
+    it would glue the next append onto it, so it is dropped (and recomputed)."""
+    path = tmp_path / verify.STREAM
+    path.write_text('{"theorem": "svm", "chunk": 0}\n{"theorem": "svm", "chunk": 1}')
+    recs = verify._read_stream(path)
+    assert [r["chunk"] for r in recs] == [0]
+    assert path.read_text() == '{"theorem": "svm", "chunk": 0}\n'

@@ -467,24 +467,29 @@ def test_batched_training_equals_per_instance_training():
                                    atol=1e-12)
 
 
-@pytest.mark.parametrize("schedule", ["gd", "normalized", "accelerated", "sign"])
-def test_a_resumed_run_is_the_uninterrupted_run(schedule):
-    """resume= continues exactly: params, momentum and the step counter (the accelerated
-    schedule's t/(t+1) depends on the absolute step)."""
+@pytest.mark.parametrize("schedule,loss", [("gd", "logistic"), ("gd", "exp"),
+                                           ("normalized", "logistic"),
+                                           ("accelerated", "logistic"), ("sign", "logistic")])
+def test_a_resumed_run_is_the_uninterrupted_run(schedule, loss):
+    """resume= continues exactly: params, momentum, the step counter (the accelerated
+    schedule's t/(t+1) depends on the absolute step) and the step size (exp-loss GD's
+    default step depends on the initial point, so it must not be recomputed)."""
     insts = sample(planted_svm(n_points=(3, NB), dim=(2, DB)), 3, seed=1)
     X, y, m = pad(insts, NB, DB)
-    kw = dict(mask=m, schedule=schedule, n_records=4)
+    kw = dict(mask=m, schedule=schedule, loss=loss, n_records=4)
     whole = linear.train_batch(X, y, steps=300, **kw)
     half = linear.train_batch(X, y, steps=100, **kw)
     rest = linear.train_batch(X, y, steps=200, resume=half, **kw)
     np.testing.assert_array_equal(np.asarray(rest.params), np.asarray(whole.params))
     np.testing.assert_array_equal(np.asarray(rest.t[:, [0, -1]]), [[100, 300]] * 3)
-    one = linear.train(X[0], y[0], mask=m[0], schedule=schedule, steps=120, n_records=3)
-    more = linear.train(X[0], y[0], mask=m[0], schedule=schedule, steps=180, n_records=3,
-                        resume=one)
+    one = linear.train(X[0], y[0], mask=m[0], schedule=schedule, loss=loss, steps=120,
+                       n_records=3)
+    more = linear.train(X[0], y[0], mask=m[0], schedule=schedule, loss=loss, steps=180,
+                        n_records=3, resume=one)
     np.testing.assert_array_equal(np.asarray(more.params), np.asarray(whole.params[0]))
     with pytest.raises(ShapeError):
-        linear.train_batch(X[:2], y[:2], mask=m[:2], steps=10, resume=half, schedule=schedule)
+        linear.train_batch(X[:2], y[:2], mask=m[:2], steps=10, resume=half, schedule=schedule,
+                           loss=loss)
 
 
 def test_train_until_aligned_stops_each_instance_at_its_stage():

@@ -435,7 +435,8 @@ def rational_single_example(draw, *, D: int = 4, depth: int = 3, clear_winner: b
     real and symmetric), "r0": per-class init magnitudes in {1/20, ..., 6/20}, "depth"}, one
     entry per :func:`theory.convnet.frequency_classes` class. ``clear_winner=True`` rescales
     one class's r0 so that its gradient-flow score |x̂|·r0^(L-2) beats every other by
-    ``ratio`` (rationally: L = 3 only), the construction used for the *true* claim.
+    ``ratio`` (rationally: L = 3 only), then scales all of r0 so that max r0 <= 3/10 (score
+    ratios unchanged): the construction used for the *true* claim.
     """
     from .convnet import frequency_classes
 
@@ -448,6 +449,11 @@ def rational_single_example(draw, *, D: int = 4, depth: int = 3, clear_winner: b
         win = draw(st.integers(0, k - 1))
         others = max(xh[i] * r0[i] for i in range(k) if i != win)
         r0[win] = ratio * others / xh[win]
+        # a common factor leaves every score ratio (and the winner) unchanged: keep the
+        # init small, max r0 <= 3/10 (the winner alone could reach 9/5)
+        top = max(r0)
+        if top > Fraction(3, 10):
+            r0 = [r * Fraction(3, 10) / top for r in r0]
     return {"x_hat": xh, "r0": r0, "depth": depth}
 
 
