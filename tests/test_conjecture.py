@@ -188,3 +188,14 @@ def test_a_nan_measurement_is_never_a_verdict():
     assert out.status == "optimization failure" and "non-finite" in out.reason
     assert cj.limit_verdict(float("nan"), 1.0, tol=1e-8, plateau=0.5, what="e").status == \
         "optimization failure"
+
+
+def test_a_search_compiles_once_not_per_example(tmp_path):
+    """The catalogue pads every instance into one shape bucket: after a first search, a
+    second search over new instances adds no compiled program."""
+    from numerics import trainer
+
+    cj.search(CLAIMS["svm-direction"], budget=5, seed=3, out=tmp_path)
+    before = trainer._fit_jit._cache_size()
+    cj.search(CLAIMS["svm-direction"], budget=20, seed=4, out=tmp_path)
+    assert trainer._fit_jit._cache_size() == before
