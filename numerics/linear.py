@@ -246,27 +246,33 @@ def train_until_aligned(X, y, target, *, tol: float, mask=None, loss: str = "log
     if list(stages) != sorted(set(int(t) for t in stages)) or int(stages[0]) < 1:
         raise ValueError(f"stages must be increasing positive step counts, got {stages}")
     lr = np.broadcast_to(_step(lr, Z, loss, schedule, None, m), (B,)).copy()
+    dtype = float_dtype(X)
+    Xj, yj, mj, lj = (jnp.asarray(a, dt) for a, dt in ((Xn, dtype), (yn, dtype), (m, bool),
+                                                       (lr, dtype)))
     gap, steps = np.full(B, np.inf), np.zeros(B, dtype=np.int64)
     conv, beta_out = np.zeros(B, bool), np.zeros((B, d))
-    active, prev, done = np.arange(B), None, 0
-    pos = None  # where each active instance sits in the previous stage's batch
+    # validated and bound-checked once above; each stage calls the engine directly
+    w, g = jnp.zeros((B, d), dtype), None
+    active, done = np.arange(B), 0
     for T in map(int, stages):
         k = active.size
         # few shapes compile: multiples of bucket, and powers of two below it
         pad = (-k) % bucket if k > bucket else (1 << (k - 1).bit_length()) - k
         sel = np.concatenate([active, np.full(pad, active[-1])])
-        if prev is not None:
-            where = np.concatenate([pos, np.full(pad, pos[-1])])
-            prev = jax.tree.map(lambda a, s=where: a[s], prev)
-        tr = train_batch(Xn[sel], yn[sel], mask=m[sel], loss=loss, schedule=schedule,
-                         lr=lr[sel], steps=T - done, n_records=2, resume=prev, block=block)
+        tr = fit_batch(w[sel], Xj[sel], yj[sel], mj[sel], lj[sel], steps=T - done, n_records=2,
+                       predict=predict, beta=beta, loss=loss, schedule=schedule, block=block,
+                       momentum0=None if g is None else g[sel], t0=done)
         b = np.asarray(tr.beta[:, -1])[:k]
-        g = cosine_gap(b, W[active])
-        gap[active], steps[active], beta_out[active] = g, T, b
-        ok = g <= tol
+        gp = cosine_gap(b, W[active])
+        gap[active], steps[active], beta_out[active] = gp, T, b
+        ok = gp <= tol
         conv[active[ok]] = True
         keep = np.flatnonzero(~ok)
         if not keep.size:
             break
-        active, prev, pos, done = active[keep], tr, keep, T
+        # scatter the stage's end state back to full-batch positions for the next stage
+        w = w.at[active[keep]].set(tr.params[keep])
+        g = (jnp.zeros((B, d), dtype) if g is None else g).at[active[keep]].set(
+            tr.momentum[keep])
+        active, done = active[keep], T
     return Aligned(gap, steps, conv, beta_out)
