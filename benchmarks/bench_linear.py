@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jax
 
-from numerics.runtime import configure
+from implicit_bias.numerics.runtime import configure
 
 # float64, and one XLA device per core (override with XLA_FLAGS) so the batch uses every core
 configure(x64=True)
@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 from _common import machine_info, planted_instances, step_sizes, timed  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
-from numerics.linear import train_batch  # noqa: E402
+from implicit_bias.numerics.linear import train_batch  # noqa: E402
 
 BLOCKS = (1, 16, 64, 256)
 

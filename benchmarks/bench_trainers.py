@@ -42,7 +42,7 @@ import sys
 import time
 from pathlib import Path
 
-from numerics.runtime import configure
+from implicit_bias.numerics.runtime import configure
 
 # float64, and one XLA device per core (override with XLA_FLAGS) so the batch uses every core
 configure(x64=True)
@@ -64,12 +64,12 @@ from _common import (  # noqa: E402
 from jax.sharding import NamedSharding, PartitionSpec  # noqa: E402
 from scipy.special import expit, logsumexp  # noqa: E402
 
-from numerics import convnet as nc  # noqa: E402
-from numerics import deep_linear as ndl  # noqa: E402
-from numerics import linear as nl  # noqa: E402
-from numerics import relu1d as nr  # noqa: E402
-from numerics.loop import log_times  # noqa: E402
-from numerics.trainer import fit_batch, instance_mesh  # noqa: E402
+from implicit_bias.numerics import convnet as nc  # noqa: E402
+from implicit_bias.numerics import deep_linear as ndl  # noqa: E402
+from implicit_bias.numerics import linear as nl  # noqa: E402
+from implicit_bias.numerics import relu1d as nr  # noqa: E402
+from implicit_bias.numerics.loop import log_times  # noqa: E402
+from implicit_bias.numerics.trainer import fit_batch, instance_mesh  # noqa: E402
 
 SIZES = (1, 16, 256, 4096)
 MESH = instance_mesh()

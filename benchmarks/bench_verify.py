@@ -4,7 +4,7 @@
     N=100, d=50: predict ŵ with ``theory.svm.max_margin(solver="quadprog")`` (the dense
     active-set QP with a KKT-certified polish), train every instance at once with
     ``numerics.linear.train_batch(schedule="accelerated")`` (Ji, Srebro & Telgarsky 2021; the
-    route ``numerics.verify.verify_svm`` uses) and check 1 - cos(w_T, ŵ) <= 1e-9 on every
+    route ``claims.runner.verify_svm`` uses) and check 1 - cos(w_T, ŵ) <= 1e-9 on every
     instance. Reports the split data / prediction / compile / training / check, the achieved
     worst 1 - cos and the first recorded step at which every instance is below 1e-9, per
     loss (exp and logistic: the same limit; the exp loss's normalized weights softmax(-u)
@@ -33,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from numerics.runtime import configure
+from implicit_bias.numerics.runtime import configure
 
 configure(x64=True)
 
@@ -42,14 +42,14 @@ import numpy as np  # noqa: E402
 from _common import machine_info, planted_instances, write_json  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
-from numerics import convnet as nc  # noqa: E402
-from numerics import deep_linear, linear  # noqa: E402
-from numerics import relu1d as nr  # noqa: E402
-from numerics.metrics import cosine_gap  # noqa: E402
-from theory import convnet as tc  # noqa: E402
-from theory import relu1d as tr1  # noqa: E402
-from theory import svm  # noqa: E402
-from theory.strategies import interpolation_data, pad, planted_svm, separable_datasets  # noqa: E402
+from implicit_bias.numerics import convnet as nc  # noqa: E402
+from implicit_bias.numerics import deep_linear, linear  # noqa: E402
+from implicit_bias.numerics import relu1d as nr  # noqa: E402
+from implicit_bias.numerics.metrics import cosine_gap  # noqa: E402
+from implicit_bias.theory import convnet as tc  # noqa: E402
+from implicit_bias.theory import relu1d as tr1  # noqa: E402
+from implicit_bias.theory import svm  # noqa: E402
+from implicit_bias.theory.strategies import interpolation_data, pad, planted_svm, separable_datasets  # noqa: E402
 
 TOL = 1e-9
 

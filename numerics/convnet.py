@@ -8,7 +8,7 @@ separable data converges in direction to a stationary point of min ‖Fβ‖_{2/
 
 >>> import jax; jax.config.update("jax_enable_x64", True)
 >>> import numpy as np
->>> from numerics.convnet import init, end_to_end, forward
+>>> from implicit_bias.numerics.convnet import init, end_to_end, forward
 >>> params = init(jax.random.key(0), D=6, depth=3, scale=0.5)
 >>> x = np.arange(6.0)
 >>> bool(np.isclose(forward(params, x), x @ end_to_end(params)))
@@ -21,8 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory._validate import binary_data, check_depth
-from theory.errors import ShapeError
+from implicit_bias.theory.validate import binary_data, check_depth
+from implicit_bias.theory.errors import ShapeError
 
 from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
 

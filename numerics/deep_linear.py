@@ -7,7 +7,7 @@ needs an initial loss below ℓ(0)·N). Parameters are a tuple of matrices
 (W_1: (h, d), W_2..W_{L-1}: (h, h), W_L: (1, h)).
 
 >>> import jax; jax.config.update("jax_enable_x64", True)
->>> from numerics.deep_linear import init, end_to_end
+>>> from implicit_bias.numerics.deep_linear import init, end_to_end
 >>> params = init(jax.random.key(0), d=3, depth=3, width=4, scale=0.1)
 >>> [p.shape for p in params], end_to_end(params).shape
 ([(4, 3), (4, 4), (1, 4)], (3,))
@@ -19,8 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory._validate import binary_data, check_depth
-from theory.errors import DepthError, ShapeError
+from implicit_bias.theory.validate import binary_data, check_depth
+from implicit_bias.theory.errors import DepthError, ShapeError
 
 from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
 

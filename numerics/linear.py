@@ -5,7 +5,7 @@ The numeric side of :mod:`theory.svm` (Soudry et al., JMLR 2018): GD with consta
 (margin Õ(1/t²)) all converge in direction to the hard-margin SVM ŵ/‖ŵ‖.
 
 >>> import jax; jax.config.update("jax_enable_x64", True)
->>> from numerics.linear import train
+>>> from implicit_bias.numerics.linear import train
 >>> tr = train([[1.0, 0.0], [0.0, 2.0]], [1, 1], schedule="accelerated", steps=1000)
 >>> [round(float(v), 3) for v in tr.beta[-1] / (tr.beta[-1] ** 2).sum() ** 0.5]
 [0.894, 0.447]
@@ -19,8 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from theory._validate import binary_data
-from theory.errors import ShapeError, StepSizeError, warn_step
+from implicit_bias.theory.validate import binary_data
+from implicit_bias.theory.errors import ShapeError, StepSizeError, warn_step
 
 from .metrics import cosine_gap
 from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch

@@ -11,7 +11,7 @@ from which the training loop forms log L = logsumexp(log ℓ(u_n)) and the norma
 ±1e4 everything stays finite in float64 (and float32).
 
 >>> import jax.numpy as jnp
->>> from numerics.losses import LOSSES
+>>> from implicit_bias.numerics.losses import LOSSES
 >>> u = jnp.array([-1e4, 0.0, 1e4])
 >>> bool(jnp.isfinite(LOSSES["logistic"].log_value(u)).all())
 True

@@ -24,7 +24,7 @@ exactly, so width adds nothing at the optimum. What remains is Adam's optimizati
 a non-convex problem, for which no rate exists: it is measured and reported, not derived.
 
 >>> import jax; jax.config.update("jax_enable_x64", True)
->>> from numerics.relu1d import train
+>>> from implicit_bias.numerics.relu1d import train
 >>> r = train([0.0, 1.0, 2.0], [0.0, 1.0, 0.0], key=jax.random.key(0), width=64,
 ...           steps=2000, seeds=2)
 >>> r.cost.shape, r.representation.shape, float(r.min_cost)
@@ -41,8 +41,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from theory import relu1d as theory
-from theory.errors import InvalidInputError, ShapeError
+from implicit_bias.theory import relu1d as theory
+from implicit_bias.theory.errors import InvalidInputError, ShapeError
 
 from .loop import log_times, scan_records
 from .trainer import float_dtype

@@ -19,8 +19,8 @@ import numpy as np
 from jax import lax
 from jax.sharding import Mesh, PartitionSpec
 
-from theory._validate import as_labels
-from theory.errors import NonFiniteError, ShapeError
+from implicit_bias.theory.validate import as_labels
+from implicit_bias.theory.errors import NonFiniteError, ShapeError
 
 from .loop import classification_step, log_times, scan_records
 from .losses import get_loss, log_loss

@@ -21,8 +21,8 @@ from __future__ import annotations
 import sympy
 from sympy import I, Matrix, Rational, conjugate, cos, exp, pi, sin, sqrt
 
-from proofs._lemma import Lemma, Step, register
-from proofs.svm import solve_polynomial_system
+from implicit_bias.proofs.lemma import Lemma, Step, register
+from implicit_bias.proofs.svm import solve_polynomial_system
 
 __all__ = ["conv_layer", "dft", "idft", "network_predictor"]
 

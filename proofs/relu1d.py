@@ -23,7 +23,7 @@ from itertools import product
 import sympy
 from sympy import Abs, Matrix, Max, Rational, limit, oo
 
-from proofs._lemma import Lemma, Step, register
+from implicit_bias.proofs.lemma import Lemma, Step, register
 
 __all__ = ["finite_net_cost", "tail_cost"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sympy
 from sympy import Matrix, Rational, exp, limit, log, oo
 
-from proofs._lemma import Lemma, Step, register
+from implicit_bias.proofs.lemma import Lemma, Step, register
 
 __all__ = ["EXAMPLE_DATA", "solve_polynomial_system"]
 

@@ -27,6 +27,6 @@ settings.register_profile("dev", max_examples=5, **_common)
 PROFILE = os.environ.get("IMPLICIT_BIAS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 if PROFILE == "ci":
-    from theory.strategies import without_local_constants
+    from implicit_bias.theory.strategies import without_local_constants
 
     without_local_constants().__enter__()  # for the whole session (each xdist worker)

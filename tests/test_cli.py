@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from numerics.cli import load_dataset, main
+from implicit_bias.claims.cli import load_dataset, main
 
 
 def test_verify_svm_writes_results_and_plot(tmp_path, capsys):
@@ -21,7 +21,7 @@ def test_verify_svm_writes_results_and_plot(tmp_path, capsys):
 
 
 def test_verify_exit_code_is_nonzero_when_a_claim_fails(tmp_path, monkeypatch, capsys):
-    from numerics import verify
+    from implicit_bias.claims import runner as verify
 
     def failing(*, instances, seed, **kw):
         return [verify.ClaimResult("svm", "always fails", "exact limit", "m", [1.0], 0.5)]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics import conjecture as cj
-from numerics.catalogue import CLAIMS
-from numerics.cli import main
+from implicit_bias.claims import search as cj
+from implicit_bias.claims.catalogue import CLAIMS
+from implicit_bias.claims.cli import main
 
 FALSE = [n for n, c in CLAIMS.items() if not c.expected]
 TRUE = [n for n, c in CLAIMS.items() if c.expected]
@@ -97,8 +97,8 @@ def test_outcomes_are_classified_not_all_called_counterexamples():
     inst = {"X": [[1, 0], [3, 1]], "y": [1, 1]}
 
     def too_short(instance, seed):
-        from numerics import linear
-        from numerics.catalogue import _pad
+        from implicit_bias.numerics import linear
+        from implicit_bias.claims.catalogue import _pad
 
         Xp, yp, m = _pad(instance)
         return linear.train(Xp, yp, mask=m, schedule="accelerated", steps=60, n_records=41)
@@ -193,7 +193,7 @@ def test_a_nan_measurement_is_never_a_verdict():
 def test_a_search_compiles_once_not_per_example(tmp_path):
     """The catalogue pads every instance into one shape bucket: after a first search, a
     second search over new instances adds no compiled program."""
-    from numerics import trainer
+    from implicit_bias.numerics import trainer
 
     cj.search(CLAIMS["svm-direction"], budget=5, seed=3, out=tmp_path)
     before = trainer._fit_jit._cache_size()

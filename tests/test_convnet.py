@@ -11,13 +11,13 @@ import scipy.optimize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics import convnet as nc
-from numerics import deep_linear
-from numerics.metrics import cosine_gap
-from theory import convnet as tc
-from theory import svm
-from theory.errors import DepthError, ImplicitBiasError, NotSeparableError, ShapeError
-from theory.strategies import convnet_single_example, pad, sample, separable_datasets
+from implicit_bias.numerics import convnet as nc
+from implicit_bias.numerics import deep_linear
+from implicit_bias.numerics.metrics import cosine_gap
+from implicit_bias.theory import convnet as tc
+from implicit_bias.theory import svm
+from implicit_bias.theory.errors import DepthError, ImplicitBiasError, NotSeparableError, ShapeError
+from implicit_bias.theory.strategies import convnet_single_example, pad, sample, separable_datasets
 
 D, NB = 6, 6
 

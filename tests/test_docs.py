@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-import numerics
-import proofs
-import theory
+from implicit_bias import claims, numerics
+from implicit_bias import proofs
+from implicit_bias import theory
 
 MODULES = sorted(
     m.name
-    for pkg in (theory, numerics, proofs)
+    for pkg in (theory, numerics, proofs, claims)
     for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".")
 )
 

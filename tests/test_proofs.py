@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sympy
 
-import proofs
-from proofs import Lemma, LemmaResult, Step, _lemma, all_lemmas, check_all, register, report
-from proofs.svm import EXAMPLE_DATA, solve_polynomial_system
+from implicit_bias import proofs
+from implicit_bias.proofs import Lemma, LemmaResult, Step, lemma as _lemma, all_lemmas, check_all, register, report
+from implicit_bias.proofs.svm import EXAMPLE_DATA, solve_polynomial_system
 
 EXPECTED = {
     "svm.kkt",
@@ -169,7 +169,7 @@ def test_a_symbolic_identity_that_is_off_by_a_term_fails() -> None:
 
 def test_the_conjugated_fourier_product_fails() -> None:
     """With this cross-correlation convention, conj(hat w_1) * hat w_2 is not F beta."""
-    from proofs.convnet import _filters, dft, network_predictor
+    from implicit_bias.proofs.convnet import _filters, dft, network_predictor
 
     w1, w2 = _filters(3, 2)
     conjugated = dft(w1).applyfunc(sympy.conjugate).multiply_elementwise(dft(w2))
@@ -182,7 +182,7 @@ def test_the_conjugated_fourier_product_fails() -> None:
 
 def test_the_plain_spline_value_is_not_the_min_norm_interpolation_value() -> None:
     """R of the spline extended linearly is max(V, |S|): above max(V, (V + |S|)/2) if |S| > V."""
-    from proofs.relu1d import tail_cost
+    from implicit_bias.proofs.relu1d import tail_cost
 
     slopes = [1, 2]  # V = 1, S = 3
     spline = sympy.Max(tail_cost(slopes, 1, 2), abs(1 + 2))
@@ -223,7 +223,7 @@ def test_register_refuses_duplicate_names() -> None:
 def test_missing_theory_modules_are_skipped_but_broken_ones_raise(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(_lemma, "THEORY_MODULES", ("proofs.svm", "proofs.no_such_theory"))
+    monkeypatch.setattr(_lemma, "THEORY_MODULES", ("implicit_bias.proofs.svm", "implicit_bias.proofs.no_such_theory"))
     assert {lemma.name for lemma in all_lemmas()} >= EXPECTED
     (tmp_path / "ib_broken_theory.py").write_text("import ib_missing_dependency_xyz\n")
     monkeypatch.syspath_prepend(str(tmp_path))

@@ -14,12 +14,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics import relu1d as nr
-from numerics.cli import main
-from theory import relu1d
-from theory._parse import parse_expression
-from theory.errors import KnotError, NonFiniteError, ShapeError, UnsafeExpressionError
-from theory.strategies import interpolation_data
+from implicit_bias.numerics import relu1d as nr
+from implicit_bias.claims.cli import main
+from implicit_bias.theory import relu1d
+from implicit_bias.theory.parse import parse_expression
+from implicit_bias.theory.errors import KnotError, NonFiniteError, ShapeError, UnsafeExpressionError
+from implicit_bias.theory.strategies import interpolation_data
 
 X = sp.Symbol("x", real=True)
 
@@ -276,9 +276,9 @@ def test_trained_nets_reach_the_minimal_cost_and_are_minimizers(skip):
     """y = (0, 1, 3) at x = (0, 1, 2): without skip |S| = 3 > V = 1 (boundary term active, the
     tails must bend: min R = 2); with skip min R = V = 1. The seed with the lowest final
     objective (the trainer's own criterion) must be within the optimization budget of
-    numerics.verify (3%; the λ bias λ₁G² is 6e-6 here, G = √6) and be a minimizer in the sense of
+    claims.runner (3%; the λ bias λ₁G² is 6e-6 here, G = √6) and be a minimizer in the sense of
     Interpolant.is_minimizer at that tolerance."""
-    from numerics.verify import RELU_OPT_BUDGET, _select_seed
+    from implicit_bias.claims.runner import RELU_OPT_BUDGET, _select_seed
 
     x, y = np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0])
     fit = nr.train(x, y, key=jax.random.key(1), width=256, skip=skip, seeds=4, steps=20_000)

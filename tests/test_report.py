@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from numerics import verify
-from numerics.cli import main
+from implicit_bias.claims import runner as verify
+from implicit_bias.claims.cli import main
 
 
 def _values(out):

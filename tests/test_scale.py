@@ -22,12 +22,12 @@ import pytest
 SCRIPT = textwrap.dedent(r"""
     import json
     import numpy as np
-    from numerics.runtime import configure
+    from implicit_bias.numerics.runtime import configure
     configure(x64=True)  # XLA_FLAGS already asks for 4 devices
     import jax
     import jax.numpy as jnp
     from jax.sharding import NamedSharding, PartitionSpec
-    from numerics import deep_linear, linear, trainer
+    from implicit_bias.numerics import deep_linear, linear, trainer
 
     devs = jax.devices()
     out = {"devices": len(devs), "x64": bool(jax.config.jax_enable_x64)}
@@ -150,7 +150,7 @@ def test_new_data_of_the_same_bucket_does_not_recompile_the_sharded_batch(four_d
 def test_batched_trainer_does_not_recompile_for_new_data_on_one_process():
     """The same for this process's own devices (whatever their count): new data, steps and
     step sizes of the same shape bucket reuse the compiled batch."""
-    from numerics import linear, trainer
+    from implicit_bias.numerics import linear, trainer
 
     rng = np.random.default_rng(0)
 

@@ -13,10 +13,10 @@ import sympy as sp
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from numerics import deep_linear, linear
-from numerics.metrics import cosine_gap, normalized_margin
-from theory import svm
-from theory.errors import (
+from implicit_bias.numerics import deep_linear, linear
+from implicit_bias.numerics.metrics import cosine_gap, normalized_margin
+from implicit_bias.theory import svm
+from implicit_bias.theory.errors import (
     CertificateError,
     DuplicatePointError,
     ImplicitBiasError,
@@ -27,7 +27,7 @@ from theory.errors import (
     StepSizeError,
     StepSizeWarning,
 )
-from theory.strategies import degenerate_svm, pad, planted_svm, sample, separable_datasets
+from implicit_bias.theory.strategies import degenerate_svm, pad, planted_svm, sample, separable_datasets
 
 NB, DB = 8, 4  # the shape bucket of every numeric test
 
@@ -402,7 +402,7 @@ def test_deep_linear_nets_reach_the_same_svm_direction_with_aligned_layers(data,
 
 @pytest.mark.parametrize("loss", ["exp", "logistic"])
 def test_losses_are_finite_at_margins_of_1e4(loss):
-    from numerics.losses import get_loss, log_loss, normalized_weights
+    from implicit_bias.numerics.losses import get_loss, log_loss, normalized_weights
 
     L = get_loss(loss)
     u = jax.numpy.array([-1e4, -1e3, -1.0, 0.0, 1.0, 1e3, 1e4])
@@ -422,7 +422,7 @@ def test_one_exp_shares_equal_the_log_domain_weights_renormalized(loss, u, keep)
     """losses.shares (one exp per point, the accelerated schedule's hot path) equals
     normalized_weights / sum (log domain, several transcendentals) to rounding, masked or
     not, for negative margins, margins of 1e3 and ranges beyond exp's."""
-    from numerics.losses import get_loss, normalized_weights, shares
+    from implicit_bias.numerics.losses import get_loss, normalized_weights, shares
 
     L = get_loss(loss)
     u = jax.numpy.array(u)
@@ -437,7 +437,7 @@ def test_one_exp_shares_equal_the_log_domain_weights_renormalized(loss, u, keep)
 
 @given(st.integers(1, 10**7), st.integers(2, 60))
 def test_log_times_are_increasing_and_end_at_the_last_step(steps, n_records):
-    from numerics.loop import log_times
+    from implicit_bias.numerics.loop import log_times
 
     if steps < n_records - 1:
         with pytest.raises(ValueError):
@@ -511,7 +511,7 @@ def test_train_until_aligned_stops_each_instance_at_its_stage():
 
 
 def test_second_call_with_new_data_does_not_recompile():
-    from numerics import trainer
+    from implicit_bias.numerics import trainer
 
     before = trainer._fit_jit._cache_size()
     (X1, y1, m1), (X2, y2, m2) = (

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.optimize
 
 from . import svm
-from ._validate import binary_data, check_depth, check_separable
+from .validate import binary_data, check_depth, check_separable
 from .errors import CertificateError, InvalidInputError, ShapeError, SolverError
 
 __all__ = [

@@ -5,7 +5,7 @@ input errors are also :class:`ValueError` and solver failures are also
 :class:`RuntimeError`, so ``except ValueError`` keeps working for callers who do not know the
 package.
 
->>> from theory.errors import ImplicitBiasError, NotSeparableError
+>>> from implicit_bias.theory.errors import ImplicitBiasError, NotSeparableError
 >>> issubclass(NotSeparableError, ImplicitBiasError) and issubclass(NotSeparableError, ValueError)
 True
 """

@@ -342,7 +342,7 @@ def representation_cost(f, x, *, skip: bool = False):
 
     if isinstance(f, str):
         raise InvalidInputError("pass a sympy expression; parse text with "
-                                "theory._parse.parse_expression (never sympify user text)")
+                                "theory.parse.parse_expression (never sympify user text)")
     f = sp.sympify(f)  # a sympy object already (or a number): nothing is parsed here
     if not isinstance(x, sp.Symbol):
         raise InvalidInputError("x must be a sympy Symbol")

@@ -18,7 +18,7 @@ small integers and rationals, so shrunk counterexamples are human-readable.
   gaps) for min-norm ReLU interpolation (SPEC §3), optionally with the boundary term active
   (|S| > V) or inactive (|S| <= V) by construction.
 * :func:`integer_separable`, :func:`rational_single_example`, :func:`rational_interpolation`
-  -- exact instances for conjecture search (``numerics.conjecture``): dicts of ints and
+  -- exact instances for conjecture search (``claims.search``): dicts of ints and
   Fractions that serialize exactly and shrink to small, readable data.
 * :func:`pad` -- stack instances of different sizes into one shape bucket with a mask.
 * :func:`sample` -- n distinct, reproducible examples of a strategy (for scripts and the CLI).
@@ -401,7 +401,7 @@ def integer_separable(draw, *, n_points=(1, 6), dim=(2, 3), coord: int = 3):
     z_n = u_n + c_n w* with c_n = max(0, ⌈(1 - w*·u_n)/‖w*‖²⌉) (so w*·z_n >= 1), labels drawn,
     x_n = y_n z_n. Shrinks towards one point, small coordinates, label +1.
 
-    >>> from theory.strategies import sample
+    >>> from implicit_bias.theory.strategies import sample
     >>> inst = sample(integer_separable(), 1, seed=0)[0]
     >>> sorted(inst)
     ['X', 'y']

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from ._validate import as_matrix, binary_data, check_separable, to_rational
+from .validate import as_matrix, binary_data, check_separable, to_rational
 from .errors import CertificateError, LabelError, ShapeError, SolverError
 
 __all__ = [

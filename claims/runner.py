@@ -138,7 +138,7 @@ NB, DB = 8, 4  # shape bucket for the default SVM instances
 
 
 def _planted(n, seed, **kw):
-    from theory.strategies import planted_svm, sample
+    from implicit_bias.theory.strategies import planted_svm, sample
 
     # at least 3 points in at least 2 dimensions: smaller instances are trivially exact
     return sample(planted_svm(n_points=(3, NB), dim=(2, DB), **kw), n, seed=seed)
@@ -153,10 +153,10 @@ def _padded_w(insts):
 
 def verify_svm(*, instances: int = 32, seed: int = 0, figures: bool = True) -> list[ClaimResult]:
     """SPEC §1 on random planted instances: exact/numeric SVM, accelerated GD, the asymptote."""
-    from numerics import linear
-    from numerics.metrics import cosine_gap
-    from theory import svm
-    from theory.strategies import pad
+    from implicit_bias.numerics import linear
+    from implicit_bias.numerics.metrics import cosine_gap
+    from implicit_bias.theory import svm
+    from implicit_bias.theory.strategies import pad
 
     out = []
     # 1. the prediction itself: numeric QP vs the planted exact solution and the exact route
@@ -233,9 +233,9 @@ def verify_deep_linear(*, instances: int = 32, seed: int = 0,
     """Deep fully connected linear nets converge to the same L2 SVM direction (SPEC §1)."""
     import jax
 
-    from numerics import deep_linear
-    from numerics.metrics import cosine_gap
-    from theory.strategies import pad
+    from implicit_bias.numerics import deep_linear
+    from implicit_bias.numerics.metrics import cosine_gap
+    from implicit_bias.theory.strategies import pad
 
     insts = _planted(instances, seed + 2)
     X, y, m = pad(insts, NB, DB)
@@ -269,10 +269,10 @@ def verify_convnet(*, instances: int = 32, seed: int = 0, figures: bool = True):
     through the single-example closed forms (where GD can end at a non-global point)."""
     import jax
 
-    from numerics import convnet as nc
-    from numerics.metrics import cosine_gap
-    from theory import convnet as tc
-    from theory.strategies import convnet_single_example, pad, sample, separable_datasets
+    from implicit_bias.numerics import convnet as nc
+    from implicit_bias.numerics.metrics import cosine_gap
+    from implicit_bias.theory import convnet as tc
+    from implicit_bias.theory.strategies import convnet_single_example, pad, sample, separable_datasets
 
     data = sample(separable_datasets(n_points=(2, CONV_N), dim=(CONV_D, CONV_D),
                                      margin_min=0.3), instances, seed=seed + 3)
@@ -374,9 +374,9 @@ def verify_relu1d(*, instances: int = 32, seed: int = 0, width: int = 256, steps
     inactive without skip, with skip)."""
     import jax
 
-    from numerics import relu1d as nr
-    from theory import relu1d as tr
-    from theory.strategies import interpolation_data, sample
+    from implicit_bias.numerics import relu1d as nr
+    from implicit_bias.theory import relu1d as tr
+    from implicit_bias.theory.strategies import interpolation_data, sample
 
     lam1 = 1e-6
     families = [("no skip, |S| > V", False, True), ("no skip, |S| <= V", False, False),
@@ -521,7 +521,7 @@ def _read_stream(path: Path) -> list[dict]:
 
 
 def _manifest(theorems, instances, seed, chunk) -> dict:
-    from numerics.conjecture import versions
+    from implicit_bias.claims.search import versions
 
     return {"theorems": list(theorems), "instances": int(instances), "seed": int(seed),
             "chunk": int(chunk), "versions": versions()}
@@ -617,7 +617,7 @@ def _finish(out, man, theorems, sizes, done, *, complete) -> list[ClaimResult]:
     }
     _atomic_write(out / "results.json", json.dumps(payload, indent=2))
     if complete:
-        from numerics import report
+        from implicit_bias.claims import report
 
         report.plot(results, out / "direction_error.png")
         report.plot_spectra(results, out / "convnet_spectra.png")

@@ -28,7 +28,7 @@ The hypothesis example database lives in ``out/hypothesis-db/<claim>`` (one per 
 share strategies, and one claim's failures must not be replayed as another's) and is kept
 between runs, so a search starts by re-trying what failed before.
 
->>> from numerics.catalogue import CLAIMS
+>>> from implicit_bias.claims.catalogue import CLAIMS
 >>> CLAIMS["sign-gd-l2-svm"].expected
 False
 """
@@ -353,7 +353,7 @@ def search(claim: Claim, *, budget: int | None = None, seed: int | None = None,
         probe = hseed(seed)(probe)
     from hypothesis.errors import Flaky
 
-    from theory.strategies import without_local_constants
+    from implicit_bias.theory.strategies import without_local_constants
 
     t0 = time.perf_counter()
     cx, saved = None, []

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 #: Modules that register lemmas on import, in report order. Missing ones are skipped.
-THEORY_MODULES: tuple[str, ...] = ("proofs.svm", "proofs.convnet", "proofs.relu1d")
+THEORY_MODULES: tuple[str, ...] = ("implicit_bias.proofs.svm", "implicit_bias.proofs.convnet", "implicit_bias.proofs.relu1d")
 
 _RESIDUAL_CHARS = 160
 _ONE_ROW_CHARS = 160  # LaTeX source length up to which an equation step takes one row
@@ -236,7 +236,7 @@ _REGISTRY: list[Lemma] = []
 def register(lemma: Lemma) -> Lemma:
     """Add ``lemma`` to the registry (names are unique) and return it.
 
-    >>> from proofs import all_lemmas
+    >>> from implicit_bias.proofs import all_lemmas
     >>> existing = all_lemmas()[0]
     >>> try:
     ...     register(existing)

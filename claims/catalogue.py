@@ -1,12 +1,12 @@
 """The claims shipped with the package: the three theorems, and conjectures known to be false.
 
-Each :class:`~numerics.conjecture.Claim` reads prediction (``theory``) against training
+Each :class:`~claims.search.Claim` reads prediction (``theory``) against training
 (``numerics``) on exact instances from ``theory.strategies``; ``implicit-bias conjecture list``
 prints them. True claims (``expected=True``) must survive any search; false ones must be
 refuted, and their shrunk counterexamples replay.
 
 Tolerances and plateau ratios come from each claim's rate (stated per claim); the plateau test
-(:func:`~numerics.conjecture.limit_verdict`) is what separates "not converged yet"
+(:func:`~claims.search.limit_verdict`) is what separates "not converged yet"
 (optimization failure) from "converges elsewhere" (counterexample).
 
 >>> [name for name, c in CLAIMS.items() if not c.expected]
@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .conjecture import (
+from .search import (
     Claim,
     agree,
     as_float,
@@ -38,14 +38,14 @@ SVM_T = 20_000
 
 
 def _svm_strategy():
-    from theory.strategies import integer_separable
+    from implicit_bias.theory.strategies import integer_separable
 
     return integer_separable(n_points=(1, SVM_N), dim=(2, SVM_D))
 
 
 def _svm_predict(inst):
     """The exact L2 SVM (rational KKT certificate) and the numeric route, to cross-check."""
-    from theory import svm
+    from implicit_bias.theory import svm
 
     ex = svm.max_margin(inst["X"], inst["y"], exact=True)
     num = svm.max_margin(as_float(inst["X"]), as_float(inst["y"]))
@@ -61,7 +61,7 @@ def _pad(inst):
 
 def _svm_train(schedule):
     def train(inst, seed):
-        from numerics import linear
+        from implicit_bias.numerics import linear
 
         Xp, yp, m = _pad(inst)
         return linear.train(Xp, yp, mask=m, loss="logistic", schedule=schedule, steps=SVM_T,
@@ -91,7 +91,7 @@ def _svm_check(inst, pred, run):
     (test_svm's, measured worst 5e-9 at 1e4 steps on planted data); plateau ratio 0.5 over the
     last decade (a 200-fold allowance below the rate).
     """
-    from numerics.metrics import cosine_gap
+    from implicit_bias.numerics.metrics import cosine_gap
 
     ex, num = pred
     if ex.kkt.worst != 0:
@@ -127,7 +127,7 @@ CONV_D, CONV_L, CONV_T = 4, 3, 20_000
 
 
 def _single_example(inst):
-    from theory.convnet import frequency_classes
+    from implicit_bias.theory.convnet import frequency_classes
 
     classes = frequency_classes(CONV_D)
     xh, r0 = np.zeros(CONV_D), np.zeros(CONV_D)
@@ -137,14 +137,14 @@ def _single_example(inst):
 
 
 def _conv_predict(inst):
-    from theory import convnet as tc
+    from implicit_bias.theory import convnet as tc
 
     x, r0 = _single_example(inst)
     return tc.single_example(x, inst["depth"], r0=r0)
 
 
 def _conv_train(inst, seed):
-    from numerics import convnet as nc
+    from implicit_bias.numerics import convnet as nc
 
     x, r0 = _single_example(inst)
     L = inst["depth"]
@@ -155,7 +155,7 @@ def _conv_train(inst, seed):
 def _conv_common(inst, pred, run):
     """Unit-margin penalties and per-class energy shares of the trained β at every record;
     implementation check: no unit-margin β beats the closed-form global minimum."""
-    from theory import convnet as tc
+    from implicit_bias.theory import convnet as tc
 
     x, _ = _single_example(inst)
     B = np.asarray(run.beta)
@@ -196,7 +196,7 @@ def _conv_global_check(inst, pred, run):
     holding >= 1e-3 of ‖β̂‖²: one, or several on an exact tie of gradient-flow scores) costs
     more than the global minimum (closed forms, SPEC §2), it is a genuine counterexample: GD
     stopped at a non-global stationary point."""
-    from theory import convnet as tc
+    from implicit_bias.theory import convnet as tc
 
     common, err = _conv_common(inst, pred, run)
     if err is not None:
@@ -239,13 +239,13 @@ RELU_BUDGET = 0.05  # Adam's optimization error at this width and budget: measur
 
 
 def _relu_strategy():
-    from theory.strategies import rational_interpolation
+    from implicit_bias.theory.strategies import rational_interpolation
 
     return rational_interpolation(n_points=(2, 6))
 
 
 def _relu_predict(inst):
-    from theory import relu1d as tr
+    from implicit_bias.theory import relu1d as tr
 
     return tr.min_norm_interpolation(as_float(inst["x"]), as_float(inst["y"]))
 
@@ -253,7 +253,7 @@ def _relu_predict(inst):
 def _relu_train(inst, seed):
     import jax
 
-    from numerics import relu1d as nr
+    from implicit_bias.numerics import relu1d as nr
 
     return nr.train(as_float(inst["x"]), as_float(inst["y"]), key=jax.random.key(seed),
                     width=RELU_WIDTH, seeds=1, steps=RELU_T)
@@ -294,7 +294,7 @@ GRID = 8  # sub-intervals per data interval for the kink-grid LP
 
 def _spline_predict(inst):
     """The linear spline through the data and its cost ∫|f''| = V (SPEC §3, with skip)."""
-    from theory import relu1d as tr
+    from implicit_bias.theory import relu1d as tr
 
     x, y = as_float(inst["x"]), as_float(inst["y"])
     return tr.min_norm_interpolation(x, y, skip=True)
@@ -378,7 +378,7 @@ def _spline_check(inst, pred, run):
 
 def _conv_strategy(clear):
     def strategy():
-        from theory.strategies import rational_single_example
+        from implicit_bias.theory.strategies import rational_single_example
 
         return rational_single_example(D=CONV_D, depth=CONV_L, clear_winner=clear,
                                        ratio=Fraction(3, 2))

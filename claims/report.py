@@ -126,8 +126,8 @@ def figure_spectra(spectra: dict):
 
 
 def figure_fits(fits: dict):
-    from numerics.relu1d import predict
-    from theory.relu1d import min_norm_interpolation
+    from implicit_bias.numerics.relu1d import predict
+    from implicit_bias.theory.relu1d import min_norm_interpolation
 
     plt = _plt()
     fig, axes = plt.subplots(1, len(fits), figsize=(4 * len(fits), 3.2), squeeze=False)

@@ -26,13 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from theory.errors import ImplicitBiasError, InvalidInputError, ShapeError
+from implicit_bias.theory.errors import ImplicitBiasError, InvalidInputError, ShapeError
 
 THEOREMS = ["svm", "deep-linear", "convnet", "relu1d"]
 
 
 def _enable_x64():
-    from numerics.runtime import configure
+    from implicit_bias.numerics.runtime import configure
 
     configure(x64=True)
 
@@ -72,7 +72,7 @@ def load_dataset(path: Path, *, exact: bool = False):
 
 def _cmd_verify(args) -> int:
     _enable_x64()
-    from numerics import verify
+    from implicit_bias.claims import runner as verify
 
     names = args.theorems or ["all"]
     theorems = THEOREMS if "all" in names else names
@@ -99,7 +99,7 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_predict(args) -> int:
-    from theory import svm
+    from implicit_bias.theory import svm
 
     X, y = load_dataset(Path(args.file), exact=args.exact)
     r = svm.max_margin(X, y, exact=args.exact)
@@ -114,7 +114,7 @@ def _cmd_predict(args) -> int:
 
 
 def _cmd_proofs(args) -> int:
-    import proofs
+    from implicit_bias import proofs
 
     text = proofs.report(latex=args.latex)
     print(text)
@@ -126,8 +126,8 @@ def _cmd_proofs(args) -> int:
 def _cmd_cost(args) -> int:
     import sympy as sp
 
-    from theory._parse import parse_expression
-    from theory.relu1d import representation_cost
+    from implicit_bias.theory.parse import parse_expression
+    from implicit_bias.theory.relu1d import representation_cost
 
     f, x = parse_expression(args.expr)
     r = sp.sympify(representation_cost(f, x, skip=args.skip))
@@ -141,8 +141,8 @@ def _cmd_cost(args) -> int:
 def _cmd_conjecture(args) -> int:
     import json
 
-    from numerics import conjecture as cj
-    from numerics.catalogue import CLAIMS
+    from implicit_bias.claims import search as cj
+    from implicit_bias.claims.catalogue import CLAIMS
 
     if args.action == "list":
         for c in CLAIMS.values():
