@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 #: Modules that register lemmas on import, in report order. Missing ones are skipped.
-THEORY_MODULES: tuple[str, ...] = ("implicit_bias.proofs.svm", "implicit_bias.proofs.convnet", "implicit_bias.proofs.relu1d")
+THEORY_MODULES: tuple[str, ...] = tuple(
+    f"implicit_bias.proofs.{name}"
+    for name in ("svm", "convnet", "relu1d", "geometry", "diagonal", "ntk1d", "matrix"))
 
 _RESIDUAL_CHARS = 160
 _ONE_ROW_CHARS = 160  # LaTeX source length up to which an equation step takes one row

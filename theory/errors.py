@@ -31,6 +31,10 @@ __all__ = [
     "SolverError",
     "CertificateError",
     "UnsafeExpressionError",
+    "NormError",
+    "NotPositiveDefiniteError",
+    "DomainError",
+    "InfeasibleError",
 ]
 
 
@@ -103,6 +107,31 @@ class CertificateError(SolverError):
 
 class UnsafeExpressionError(InvalidInputError):
     """Expression text uses something outside the restricted grammar."""
+
+
+class NormError(InvalidInputError):
+    """A norm parameter p must be a real number >= 1 or infinity (``math.inf``)."""
+
+
+class NotPositiveDefiniteError(InvalidInputError):
+    """A matrix that must be symmetric positive definite is not (the message says why)."""
+
+
+class DomainError(InvalidInputError):
+    """An argument lies outside the domain of the function (e.g. a negative entry for the
+    negative entropy, or |nu| >= 1 for the depth-D potential h_D)."""
+
+
+class InfeasibleError(InvalidInputError):
+    """Linear constraints (e.g. interpolation X w = y) have no solution.
+
+    ``witness`` is a vector v with vᵀX = 0 and vᵀy != 0 (Fredholm's alternative), which proves
+    infeasibility (multiply X w = y by vᵀ).
+    """
+
+    def __init__(self, message: str, *, witness: np.ndarray):
+        super().__init__(message)
+        self.witness = witness
 
 
 def warn_step(message: str) -> None:
