@@ -1,10 +1,13 @@
-"""Plots and the self-contained HTML report of a verify run.
+"""The self-contained HTML report of a verify run (matplotlib, images embedded as base64).
 
-One section per claim: its verdict, the distribution of the per-instance disagreement against
-the tolerance (always), and the claim's characteristic plot where it has one (direction error
-or t·L(t) against t on log axes with the predicted rate or limit drawn in; |β̂| spectra of
-trained convnets against the predictions per depth; trained ReLU fits against a minimal
-interpolant). Images are embedded as base64 PNG, so the file stands alone.
+One section per claim: its verdict and counts (agree / undecided / counterexamples /
+implementation errors), statement, kind, reference, setting, algorithm, tolerance and its
+derivation; the distribution of the per-instance disagreement against the tolerance (failing
+instances drawn on top, non-finite ones counted in the caption, a log axis only where every
+value is positive); the starting disagreement beside the final one (informative instances
+start far from the answer); the claim's characteristic curves against the step (median and
+10-90% band, with the predicted rate or limit drawn in); and the claim's own figure if it has
+one (spectra, fitted functions, ...).
 """
 
 from __future__ import annotations
@@ -14,230 +17,216 @@ import html as _html
 import io
 from pathlib import Path
 
-import numpy as np
+import matplotlib
 
-__all__ = ["plot", "plot_spectra", "plot_fits", "html", "figure_curves", "figure_distribution",
-           "figure_spectra", "figure_fits"]
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+__all__ = ["html", "claim_figure", "figure_distribution", "figure_start", "figure_curves"]
 
 
-def _draw_curves(ax, curves: dict, label_prefix: str = ""):
-    """Median and 10-90% band of each series against t (log-log, or log-x for a target)."""
-    t = np.asarray(curves["t"], dtype=float)[1:]
-    series = curves["series"]
-    names = list(series)
-    target = curves.get("target")
-    # instances already exactly on the prediction have nothing to show on log axes; the
-    # same instances are kept for a trained curve and its prediction
-    first = np.asarray(series[names[0]], dtype=float)[:, 1:]
-    keep = np.ones(len(first), bool) if target is not None else np.nanmax(first, axis=1) > 1e-14
-    anchor, drawn = None, 0
-    for name in names:
-        v = np.asarray(series[name], dtype=float)[:, 1:][keep]
-        if not len(v):
-            continue
-        if target is None:
-            v = np.maximum(v, 1e-18)
-        med = np.nanmedian(v, axis=0)
-        style = "--" if "predicted" in name else "-"
-        line, = ax.plot(t, med, style, label=f"{label_prefix}{name}: median of {len(v)}")
-        drawn += 1
-        if "predicted" not in name:
-            ax.fill_between(t, np.nanquantile(v, 0.1, axis=0), np.nanquantile(v, 0.9, axis=0),
-                            alpha=0.15, color=line.get_color())
-            anchor = anchor or (t, med, line.get_color())
-    ax.set_xscale("log")
-    if target is not None:
-        ax.axhline(target, color="k", ls=":", lw=1, label=f"predicted limit {target:g}")
-    else:
-        ax.set_yscale("log")
-    rate = curves.get("rate")
-    if rate is not None and anchor is not None:
-        tt, med, color = anchor
-        j = len(tt) // 2
-        if np.isfinite(med[j]) and med[j] > 1e-17:
-            ax.plot(tt[j:], med[j] * (tt[j:] / tt[j]) ** rate, ":", color=color, lw=1.5,
-                    label=f"predicted rate t^({rate:.3g})")
-    ax.set_xlabel("step t")
-    ax.set_ylabel(curves.get("ylabel", ""))
-    if not drawn:
-        ax.text(0.5, 0.5, "every instance is on the prediction from the start\n"
-                "(disagreement < 1e-14 at every record)", ha="center", va="center",
-                transform=ax.transAxes, fontsize=9)
-    return drawn
-
-
-def figure_curves(r):
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.4, 4))
-    if _draw_curves(ax, r.curves):
-        ax.legend(fontsize=7)
-    ax.set_title(r.claim, fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def figure_distribution(r):
-    """Per-instance disagreement (sorted) against the tolerance; log scale where positive."""
-    plt = _plt()
-    v = np.sort(np.asarray(r.values, dtype=float))
-    fig, ax = plt.subplots(figsize=(6.4, 2.6))
-    ok = v <= r.tolerance
-    x = np.arange(v.size)
-    ax.scatter(x[ok], v[ok], s=10, color="tab:green", label="within tolerance")
-    ax.scatter(x[~ok], v[~ok], s=14, color="tab:red", marker="x", label="above tolerance")
-    ax.axhline(r.tolerance, color="k", ls="--", lw=1, label=f"tolerance {r.tolerance:g}")
-    if r.quantile < 1:
-        ax.axvline(r.quantile * v.size - 0.5, color="gray", ls=":", lw=1,
-                   label=f"required quantile {r.quantile:.0%}")
-    pos = v[np.isfinite(v) & (v > 0)]
-    if pos.size and (r.tolerance > 0) and pos.max() / max(pos.min(), 1e-300) > 100:
-        ax.set_yscale("symlog", linthresh=max(min(pos.min(), r.tolerance) / 10, 1e-300))
-    ax.set_xlabel("instance (sorted by disagreement)")
-    ax.set_ylabel(r.metric, fontsize=8)
-    ax.set_title(f"{r.theorem}: {r.claim}", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-def figure_spectra(spectra: dict):
-    plt = _plt()
-    fig, axes = plt.subplots(1, len(spectra), figsize=(3.2 * len(spectra), 3), squeeze=False)
-    for ax, (L, (trained, pred, kind)) in zip(axes[0], sorted(spectra.items()), strict=True):
-        trained, pred = np.asarray(trained), np.asarray(pred)
-        m = np.arange(trained.size)
-        ax.bar(m - 0.2, pred, width=0.4, label=f"predicted ({kind})")
-        ax.bar(m + 0.2, trained, width=0.4, label="trained")
-        ax.set_title(f"depth L = {L}")
-        ax.set_xlabel("DFT bin m")
-        ax.set_ylabel("|beta_hat[m]| at unit margin")
-        ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
-
-
-def figure_fits(fits: dict):
-    from implicit_bias.numerics.relu1d import predict
-    from implicit_bias.theory.relu1d import min_norm_interpolation
-
-    plt = _plt()
-    fig, axes = plt.subplots(1, len(fits), figsize=(4 * len(fits), 3.2), squeeze=False)
-    for ax, (name, ((x, y), p, skip)) in zip(axes[0], fits.items(), strict=True):
-        x, y = np.asarray(x, float), np.asarray(y, float)
-        span = max(float(x[-1] - x[0]), 1.0)
-        t = np.linspace(x[0] - 0.6 * span, x[-1] + 0.6 * span, 600)
-        best = min_norm_interpolation(x, y, skip=skip)
-        ax.plot(t, best(t), "--", label=f"a minimal interpolant (R = {best.cost:.3g})")
-        ax.plot(t, np.asarray(predict(p, t, skip)), label="trained net")
-        ax.plot(x, y, "ko", ms=4)
-        ax.set_title(name, fontsize=9)
-        ax.legend(fontsize=6)
-    fig.tight_layout()
-    return fig
-
-
-def _save(fig, path: Path, dpi: int = 110) -> Path:
-    fig.savefig(path, dpi=dpi)
-    _plt().close(fig)
-    return path
-
-
-def plot(results, path: Path) -> Path | None:
-    """Every direction-error curve (1 - cos against t, log-log) in one PNG."""
-    curves = [r for r in results if r.curves and r.curves.get("target") is None]
-    if not curves:
-        return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    drawn = sum(_draw_curves(ax, {k: v for k, v in r.curves.items() if k != "rate"},
-                             label_prefix=f"{r.theorem} ") for r in curves)
-    ax.set_ylabel("1 - cos (direction error)")
-    ax.set_title("Direction error to the predicted direction (bands: 10-90% of instances)")
-    if drawn:
-        ax.legend(fontsize=6)
-    fig.tight_layout()
-    return _save(fig, path, dpi=120)
-
-
-def plot_spectra(results, path: Path) -> Path | None:
-    """|β̂| of a trained convnet (unit margin) against the predicted solution, per depth."""
-    spectra = next((r.spectra for r in results if r.spectra), None)
-    return _save(figure_spectra(spectra), path) if spectra else None
-
-
-def plot_fits(results, path: Path) -> Path | None:
-    """Trained ReLU fits against the minimal interpolant, one panel per data family."""
-    fits = next((r.fits for r in results if r.fits), None)
-    return _save(figure_fits(fits), path) if fits else None
-
-
-def _img(fig, cls: str) -> str:
+def _png(fig, dpi: int = 100) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    _plt().close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _img(data: str, cls: str) -> str:
     return f'<img class="{cls}" alt="{cls} plot" src="data:image/png;base64,{data}">'
 
 
+def claim_figure(claim, instances, seed) -> str | None:
+    """The claim's own figure for a batch, as base64 PNG (None if it has none)."""
+    if claim.figure is None:
+        return None
+    fig = plt.figure(figsize=(12, 3.2))
+    claim.figure(instances, seed, fig)
+    fig.suptitle(claim.name, fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def figure_distribution(r):
+    """Per-instance disagreement (sorted) against the tolerance."""
+    v = r.values()
+    status = np.array([row["status"] for row in r.rows])
+    order = np.argsort(np.where(np.isfinite(v), v, np.inf), kind="stable")
+    v, status = v[order], status[order]
+    fin = np.isfinite(v)
+    x = np.arange(v.size)
+    tol = r.claim.tolerance
+    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    styles = {"agree": ("tab:green", "o", 10), "optimization failure": ("tab:orange", "s", 12),
+              "counterexample": ("tab:red", "x", 30), "implementation error": ("purple", "D", 30)}
+    for st_, (color, marker, size) in styles.items():  # failures last: drawn on top
+        sel = fin & (status == st_)
+        if sel.any():
+            ax.scatter(x[sel], v[sel], s=size, color=color, marker=marker,
+                       label=f"{st_} ({int(sel.sum())})", zorder=3 if st_ != "agree" else 2)
+    if tol > 0:
+        ax.axhline(tol, color="k", ls="--", lw=1, label=f"tolerance {tol:g}")
+    pos = v[fin]
+    if pos.size and np.all(pos > 0) and (tol == 0 or tol > 0):
+        lo = min(pos.min(), tol if tol > 0 else pos.min())
+        hi = max(pos.max(), tol)
+        ax.set_yscale("log")
+        ax.set_ylim(lo / 3, hi * 3)
+    elif pos.size and (pos.max() - pos.min()) > 0:
+        span = pos.max() - pos.min()
+        ax.set_ylim(min(pos.min(), 0) - 0.05 * span, max(pos.max(), tol) + 0.05 * span)
+    nonfin = int((~fin).sum())
+    ax.set_xlabel("instance (sorted by disagreement)"
+                  + (f"; {nonfin} non-finite not drawn" if nonfin else ""))
+    ax.set_ylabel(r.claim.metric, fontsize=7)
+    ax.set_title(r.claim.name, fontsize=9)
+    ax.legend(fontsize=6, loc="best", framealpha=0.6)
+    fig.tight_layout()
+    return fig
+
+
+def figure_start(r):
+    """Disagreement at the start of training against at the end, per instance."""
+    s, v = r.values("start"), r.values()
+    ok = np.isfinite(s) & np.isfinite(v)
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    ax.scatter(s[ok], v[ok], s=10)
+    if ok.any() and np.all(s[ok] > 0) and np.all(v[ok] > 0):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel("at the start", fontsize=8)
+    ax.set_ylabel("at the end", fontsize=8)
+    ax.set_title("informativeness", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def figure_curves(r):
+    """Median and 10-90% band of each recorded series against t, with the predicted rate
+    (c·t^p through the median at mid-range) or limit."""
+    series = [row.get("series") or {} for row in r.rows]
+    series = [s for s in series if s.get("t")]
+    if not series:
+        return None
+    plot = r.claim.plot
+    t = np.asarray(series[0]["t"], dtype=float)
+    names = [k for k in series[0] if k != "t"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    positive = True
+    for name in names:
+        V = np.array([s[name] for s in series if len(s.get(name, [])) == t.size], dtype=float)
+        keep = t > 0
+        tt, V = t[keep], V[:, keep]
+        med = np.nanmedian(V, axis=0)
+        line, = ax.plot(tt, med, label=f"{name}: median of {len(V)}")
+        ax.fill_between(tt, np.nanquantile(V, 0.1, axis=0), np.nanquantile(V, 0.9, axis=0),
+                        alpha=0.2, color=line.get_color())
+        positive &= bool(np.all(V[np.isfinite(V)] > 0))
+        rate = plot.get("rate")
+        if rate is not None and np.isfinite(med).any():
+            j = len(tt) // 2
+            if np.isfinite(med[j]) and med[j] > 0:
+                ax.plot(tt[j:], med[j] * (tt[j:] / tt[j]) ** rate, ":", color="k", lw=1.2,
+                        label=f"predicted rate t^({rate:.3g})")
+    ax.set_xscale("log")
+    if "target" in plot:
+        ax.axhline(plot["target"], color="k", ls=":", lw=1,
+                   label=f"predicted limit {plot['target']:g}")
+    elif positive:
+        ax.set_yscale("log")
+    ax.set_xlabel("step t")
+    ax.set_ylabel(plot.get("ylabel", ""), fontsize=8)
+    ax.legend(fontsize=6)
+    ax.set_title(r.claim.name, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;color:#222}
-table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}
+body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px}
 .PASS{color:#176a1c;font-weight:bold}.FAIL{color:#b00020;font-weight:bold}
+.INCONCLUSIVE{color:#a05a00;font-weight:bold}
 section.claim{border-top:1px solid #ddd;margin-top:1.5em;padding-top:.5em}
-img{max-width:100%;display:block;margin:.5em 0}code{font-size:12px}
+img{max-width:100%;display:inline-block;margin:.3em 0}code{font-size:12px}
+.small{font-size:12px;color:#444}
 """
 
 
+def _verdict_class(v: str) -> str:
+    return v.split(" ")[0]
+
+
 def html(results, path: Path, *, meta: dict | None = None) -> Path:
-    """Write the self-contained report: summary table, then one section per claim."""
+    """Write the self-contained report: a summary table, then one section per claim."""
     meta = meta or {}
     esc = _html.escape
+    fmt = lambda v: "-" if v is None else f"{v:.2e}"  # noqa: E731
     rows, sections = [], []
     for i, r in enumerate(results):
         s = r.summary()
-        verdict = "PASS" if s["passed"] else "FAIL"
-        rows.append(f"<tr><td>{esc(r.theorem)}</td><td><a href='#c{i}'>{esc(r.claim)}</a></td>"
-                    f"<td>{esc(r.kind)}</td><td>{s['instances']}</td><td>{s['median']:.2e}</td>"
-                    f"<td>{s['worst']:.2e}</td><td>{r.tolerance:.0e}</td>"
-                    f"<td class='{verdict}'>{verdict}</td></tr>")
-        figs = [_img(figure_distribution(r), "distribution")]
-        if r.curves:
-            figs.append(_img(figure_curves(r), "characteristic"))
-        if r.spectra:
-            figs.append(_img(figure_spectra(r.spectra), "characteristic"))
-        if r.fits:
-            figs.append(_img(figure_fits(r.fits), "characteristic"))
-        extras = "".join(f"<li>{esc(k)}: median {v['median']:.3g}, mean {v['mean']:.3g}, "
-                         f"worst {v['worst']:.3g}</li>" for k, v in s["extras"].items())
-        need = "every instance" if r.quantile >= 1 else f"{r.quantile:.0%} of instances"
+        c = s["counts"]
+        vc = _verdict_class(s["verdict"])
+        rows.append(
+            f"<tr><td>{esc(s['theorem'])}</td><td><a href='#c{i}'>{esc(s['claim'])}</a></td>"
+            f"<td>{esc(s['kind'])}{' (trend)' if s['trend'] else ''}</td>"
+            f"<td>{s['instances']}</td><td>{c['agree']}</td><td>{c['optimization failure']}</td>"
+            f"<td>{c['counterexample']}</td><td>{c['implementation error']}</td>"
+            f"<td>{fmt(s['start_median'])}</td><td>{fmt(s['median'])}</td>"
+            f"<td>{fmt(s['worst'])}</td><td>{s['tolerance']:.0e}</td>"
+            f"<td class='{vc}'>{esc(s['verdict'])}</td></tr>")
+        figs = [_img(_png(figure_distribution(r)), "distribution")]
+        if np.isfinite(r.values("start")).any():
+            figs.append(_img(_png(figure_start(r)), "start"))
+        curves = figure_curves(r)
+        if curves is not None:
+            figs.append(_img(_png(curves), "characteristic"))
+        if r.figure:
+            figs.append(_img(r.figure, "characteristic"))
+        undecided = [row["reason"] for row in r.rows if row["status"] == "optimization failure"]
+        bad = [row["reason"] for row in r.rows
+               if row["status"] in ("counterexample", "implementation error")]
+        notes = ""
+        if bad:
+            notes += "<p><b>Failures</b> (first 3):</p><ul>" + "".join(
+                f"<li>{esc(x)}</li>" for x in bad[:3]) + "</ul>"
+        if undecided:
+            notes += (f"<p class='small'><b>{len(undecided)} undecided</b> (first: "
+                      f"{esc(undecided[0])})</p>")
         sections.append(
-            f"<section class='claim' id='c{i}' data-claim='{esc(r.theorem)}: {esc(r.claim)}'>"
-            f"<h3>{esc(r.theorem)}: {esc(r.claim)} <span class='{verdict}'>{verdict}</span></h3>"
-            f"<p><b>{esc(r.kind)}</b>. Metric <code>{esc(r.metric)}</code> &le; "
-            f"{r.tolerance:g} required on {need}; {s['above_tolerance']} of {s['instances']} "
-            f"above; median {s['median']:.3g}, worst {s['worst']:.3g}; {r.seconds:.1f} s.</p>"
-            f"<p>{esc(r.notes)}</p>{'<ul>' + extras + '</ul>' if extras else ''}"
-            + "".join(figs) + "</section>")
+            f"<section class='claim' id='c{i}' data-claim='{esc(s['claim'])}'>"
+            f"<h3>{esc(s['claim'])}: {esc(s['statement'])} "
+            f"<span class='{vc}'>{esc(s['verdict'])}</span></h3>"
+            f"<p><b>{esc(s['kind'])}</b>{' (only a trend is checked)' if s['trend'] else ''}; "
+            f"{esc(s['reference'])}.</p>"
+            f"<p class='small'>Setting: {esc(s['setting'])}. Algorithm: {esc(s['algorithm'])}."
+            f"</p><p class='small'>Metric <code>{esc(s['metric'])}</code> &le; "
+            f"{s['tolerance']:g}: {esc(s['derivation'])}.</p>"
+            f"<p>{s['instances']} instances: {c['agree']} agree, {c['optimization failure']} "
+            f"undecided, {c['counterexample']} counterexamples, {c['implementation error']} "
+            f"implementation errors; {s['non_finite']} non-finite. Median {fmt(s['median'])} "
+            f"(at the start {fmt(s['start_median'])}), worst {fmt(s['worst'])}; "
+            f"{s['seconds']:.1f} s.</p>{notes}" + "".join(figs) + "</section>")
     n_pass = sum(r.passed for r in results)
     vers = ", ".join(f"{k} {v}" for k, v in (meta.get("versions") or {}).items() if v)
     state = "" if meta.get("complete", True) else " (INCOMPLETE: interrupted run)"
+    secs = meta.get("seconds_per_theorem") or {}
+    per = ", ".join(f"{k} {v:.1f} s" for k, v in secs.items())
     doc = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>implicit-bias verify"
            f"</title><style>{_CSS}</style></head><body><h1>implicit-bias verify{state}</h1>"
            f"<p>{n_pass} of {len(results)} claims pass. Seed {meta.get('seed')}, "
-           f"{meta.get('instances')} instances drawn per theorem and data family (batches of "
-           f"{meta.get('chunk')}); a claim's n also counts seeds and families.</p>"
-           f"<p><small>{esc(vers)}</small></p><table><tr><th>theorem</th><th>claim</th>"
-           f"<th>kind</th><th>n</th><th>median</th><th>worst</th><th>tol</th><th>verdict</th>"
-           f"</tr>{''.join(rows)}</table>{''.join(sections)}</body></html>\n")
+           f"{meta.get('instances')} instances per claim (batches of {meta.get('chunk')}). "
+           f"Time per theorem: {esc(per)}.</p>"
+           "<p class='small'>Verdicts: FAIL if any instance is a counterexample or an "
+           "implementation error; PASS if every instance agrees; PASS (k undecided) if the "
+           "others are optimization failures (the run itself showed it had not converged, or "
+           "sat above a claimed global minimum of a non-convex problem); INCONCLUSIVE if none "
+           "agrees.</p>"
+           f"<p class='small'>{esc(vers)}</p><table><tr><th>theorem</th><th>claim</th>"
+           "<th>kind</th><th>n</th><th>agree</th><th>undecided</th><th>cex</th><th>err</th>"
+           "<th>start</th><th>median</th><th>worst</th><th>tol</th><th>verdict</th></tr>"
+           f"{''.join(rows)}</table>{''.join(sections)}</body></html>\n")
     tmp = Path(path).with_name(Path(path).name + ".tmp")
     tmp.write_text(doc)
     tmp.replace(path)

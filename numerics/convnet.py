@@ -17,14 +17,17 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.validate import binary_data, check_depth
-from implicit_bias.theory.errors import ShapeError
+from implicit_bias.theory.errors import InvalidInputError, ShapeError
+from implicit_bias.theory.validate import binary_batch, binary_data, check_depth
 
-from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
+from .engine import Model, Trace, fit, fit_batch, float_dtype
+from .optimizers import BY_NAME
 
 __all__ = ["init", "balanced_init", "end_to_end", "forward", "predict", "train",
            "train_batch"]
@@ -121,6 +124,23 @@ def _check(params, D):
             raise ShapeError(f"filter length {w.shape[-1]} does not match input length D = {D}")
 
 
+
+#: the schedules this model trains with (the dual-accelerated one is for linear predictors)
+SCHEDULES = ("gd", "normalized", "sign")
+
+
+@functools.cache
+def model(depth: int) -> Model:
+    """The depth-``depth`` linear convnet as an engine model (homogeneous of degree ``depth``)."""
+    return Model(f"convnet[{depth}]", predict, end_to_end, int(depth))
+
+
+def _schedule(schedule):
+    if schedule not in SCHEDULES:
+        raise InvalidInputError(f"schedule must be one of {SCHEDULES} for this model, got "
+                                f"{schedule!r}")
+    return BY_NAME[schedule]
+
 def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, scale: float = 0.1,
           loss: str = "exp", schedule: str = "normalized", lr: float = 0.01,
           steps: int = 10_000, n_records: int = 40) -> Trace:
@@ -131,36 +151,33 @@ def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, scale: floa
     """
     Xn, yn, _ = binary_data(X, y)
     N, D = Xn.shape
-    if schedule == "accelerated":
-        raise ValueError("the dual-accelerated schedule is defined for linear predictors only")
+    opt = _schedule(schedule)
     dtype = float_dtype(X)
     if params is None:
         if key is None:
-            raise ValueError("convnet.train needs params or a PRNG key")
+            raise InvalidInputError("convnet.train needs params or a PRNG key")
         params = init(key, D=D, depth=depth, scale=scale, dtype=dtype)
     params = tuple(jnp.asarray(w, dtype) for w in params)
     _check(params, D)
     m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
     if m.shape != (N,):
         raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
-    return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
-               jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
-               beta=end_to_end, loss=loss, schedule=schedule, degree=len(params))
+    return fit(model(len(params)), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
+               mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+               n_records=n_records)
 
 
 def train_batch(X, y, *, key, mask=None, depth: int = 2, scale: float = 0.1,
                 loss: str = "exp", schedule: str = "normalized", lr=0.01,
                 steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
     """:func:`train` over a stack of instances X (B, N, D); one key split per instance."""
-    Xn, yn, m, _ = validate_batch(X, y, mask)
+    Xn, yn, m, _ = binary_batch(X, y, mask)
     B, N, D = Xn.shape
     L = check_depth(depth)
-    if schedule == "accelerated":
-        raise ValueError("the dual-accelerated schedule is defined for linear predictors only")
+    opt = _schedule(schedule)
     dtype = float_dtype(X)
     keys = jax.random.split(key, B)
     params = jax.vmap(lambda k: init(k, D=D, depth=L, scale=scale, dtype=dtype))(keys)
-    lr = jnp.broadcast_to(jnp.asarray(lr, dtype), (B,))
-    return fit_batch(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
-                     lr, steps=steps, n_records=n_records, predict=predict, beta=end_to_end,
-                     loss=loss, schedule=schedule, degree=L, block=block)
+    return fit_batch(model(L), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
+                     mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+                     n_records=n_records, block=block)

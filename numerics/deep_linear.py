@@ -15,14 +15,17 @@ needs an initial loss below ℓ(0)·N). Parameters are a tuple of matrices
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.validate import binary_data, check_depth
-from implicit_bias.theory.errors import DepthError, ShapeError
+from implicit_bias.theory.errors import DepthError, InvalidInputError, ShapeError
+from implicit_bias.theory.validate import binary_batch, binary_data, check_depth
 
-from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
+from .engine import Model, Trace, fit, fit_batch, float_dtype
+from .optimizers import BY_NAME
 
 __all__ = ["init", "end_to_end", "predict", "train", "train_batch", "alignment"]
 
@@ -63,6 +66,23 @@ def _check_params(params, d):
         raise ShapeError(f"first layer has input width {params[0].shape[1]}, data have d = {d}")
 
 
+
+#: the schedules this model trains with (the dual-accelerated one is for linear predictors)
+SCHEDULES = ("gd", "normalized", "sign")
+
+
+@functools.cache
+def model(depth: int) -> Model:
+    """The depth-``depth`` linear net as an engine model (homogeneous of degree ``depth``)."""
+    return Model(f"deep_linear[{depth}]", predict, end_to_end, int(depth))
+
+
+def _schedule(schedule):
+    if schedule not in SCHEDULES:
+        raise InvalidInputError(f"schedule must be one of {SCHEDULES} for this model, got "
+                                f"{schedule!r}")
+    return BY_NAME[schedule]
+
 def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, width: int = 16,
           scale: float = 0.1, loss: str = "logistic", schedule: str = "normalized",
           lr: float = 0.1, steps: int = 10_000, n_records: int = 40) -> Trace:
@@ -74,39 +94,36 @@ def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, width: int 
     """
     Xn, yn, _ = binary_data(X, y)
     N, d = Xn.shape
-    if schedule == "accelerated":
-        raise ValueError("the dual-accelerated schedule is defined for linear predictors only")
+    opt = _schedule(schedule)
     dtype = float_dtype(X)
     if params is None:
         if key is None:
-            raise ValueError("deep_linear.train needs params or a PRNG key (zero init is a "
+            raise InvalidInputError("deep_linear.train needs params or a PRNG key (zero init is a "
                              "saddle point)")
         params = init(key, d=d, depth=depth, width=width, scale=scale, dtype=dtype)
     _check_params(params, d)
     m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
     if m.shape != (N,):
         raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
-    return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
-               jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
-               beta=end_to_end, loss=loss, schedule=schedule, degree=len(params))
+    return fit(model(len(params)), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
+               mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+               n_records=n_records)
 
 
 def train_batch(X, y, *, key, mask=None, depth: int = 2, width: int = 16, scale: float = 0.1,
                 loss: str = "logistic", schedule: str = "normalized", lr=0.1,
                 steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
     """:func:`train` over a stack of instances (X (B, N, d)); one key split per instance."""
-    Xn, yn, m, _ = validate_batch(X, y, mask)
+    Xn, yn, m, _ = binary_batch(X, y, mask)
     B, N, d = Xn.shape
-    if schedule == "accelerated":
-        raise ValueError("the dual-accelerated schedule is defined for linear predictors only")
+    opt = _schedule(schedule)
     dtype = float_dtype(X)
     keys = jax.random.split(key, B)
     params = jax.vmap(lambda k: init(k, d=d, depth=depth, width=width, scale=scale,
                                      dtype=dtype))(keys)
-    lr = jnp.broadcast_to(jnp.asarray(lr, dtype), (B,))
-    return fit_batch(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
-                     lr, steps=steps, n_records=n_records, predict=predict, beta=end_to_end,
-                     loss=loss, schedule=schedule, degree=depth, block=block)
+    return fit_batch(model(depth), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
+                     mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+                     n_records=n_records, block=block)
 
 
 def alignment(params) -> dict:

@@ -19,14 +19,24 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.validate import binary_data
-from implicit_bias.theory.errors import ShapeError, StepSizeError, warn_step
+from implicit_bias.theory.errors import (
+    InvalidInputError,
+    NonFiniteError,
+    ShapeError,
+    StepSizeError,
+    warn_step,
+)
+from implicit_bias.theory.validate import binary_batch, binary_data
 
+from .engine import Model, Trace, fit, fit_batch, float_dtype
 from .metrics import cosine_gap
-from .trainer import Trace, fit, fit_batch, float_dtype, validate_batch
+from .optimizers import BY_NAME
 
-__all__ = ["predict", "beta", "step_bound", "default_lr", "train", "train_batch",
-           "train_until_aligned", "Aligned"]
+__all__ = ["MODEL", "predict", "beta", "step_bound", "default_lr", "train", "train_batch",
+           "train_until_aligned", "Aligned", "SCHEDULES"]
+
+#: the schedules of the SVM family (names of :data:`implicit_bias.numerics.optimizers.BY_NAME`)
+SCHEDULES = ("gd", "normalized", "accelerated", "sign")
 
 
 def predict(w, X):
@@ -37,6 +47,16 @@ def predict(w, X):
 def beta(w):
     """The end-to-end predictor of a linear model is w itself."""
     return w
+
+
+#: the linear model f(x) = wᵀx as an engine model (degree 1)
+MODEL = Model("linear", predict, beta, 1)
+
+
+def _schedule(schedule):
+    if schedule not in SCHEDULES:
+        raise InvalidInputError(f"schedule must be one of {SCHEDULES}, got {schedule!r}")
+    return BY_NAME[schedule]
 
 
 def step_bound(Z, *, loss: str, schedule: str, w0=None,
@@ -102,8 +122,10 @@ def _step(lr, Z, loss, schedule, w0, mask=None):
 def _check_lr(lr, Z, loss, schedule, w0, mask=None, sb=None):
     bound, proven, why = sb or step_bound(Z, loss=loss, schedule=schedule, w0=w0, mask=mask)
     lr = np.broadcast_to(np.asarray(lr, dtype=float), np.shape(bound))
-    if not np.all(np.isfinite(lr)) or np.any(lr <= 0):
-        raise ValueError("lr must be positive and finite")
+    if not np.all(np.isfinite(lr)):
+        raise NonFiniteError(f"the step size must be finite, got {lr!r}")
+    if np.any(lr <= 0):
+        raise InvalidInputError(f"the step size must be positive, got {lr!r}")
     strict = proven and not (schedule == "accelerated")
     bad = lr >= bound if strict else lr > bound * (1 + 1e-12)
     if np.any(bad):
@@ -123,6 +145,8 @@ def _init(d, dtype, w0, key, init_scale, batch=None):
         w = np.asarray(w0, dtype=float)
         if w.shape != shape:
             raise ShapeError(f"w0 must have shape {shape}, got {w.shape}")
+        if not np.all(np.isfinite(w)):
+            raise NonFiniteError("the initialization w0 contains NaN or inf")
         return jnp.asarray(w, dtype)
     if key is None:
         return jnp.zeros(shape, dtype)
@@ -136,16 +160,16 @@ def _resume(resume, shape, w0, key, lr):
     if resume is None:
         return w0, None, 0, lr
     if w0 is not None or key is not None:
-        raise ValueError("resume= continues a run: do not also pass w0 or key")
+        raise InvalidInputError("resume= continues a run: do not also pass w0 or key")
     w = np.asarray(resume.params, dtype=float)
     if w.shape != shape:
         raise ShapeError(f"resume holds parameters of shape {w.shape}, this call needs {shape}")
     t_last = np.asarray(resume.t)[..., -1]
     if np.any(t_last != t_last.flat[0]):
-        raise ValueError("resume holds instances stopped at different steps")
-    if lr is None and resume.lr is not None:
-        lr = np.asarray(resume.lr, dtype=float)
-    return w, resume.momentum, int(t_last.flat[0]), lr
+        raise InvalidInputError("resume holds instances stopped at different steps")
+    if lr is None:
+        lr = np.asarray(resume.hyper["lr"], dtype=float)
+    return w, resume.state, int(t_last.flat[0]), lr
 
 
 def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps: int = 10_000,
@@ -168,13 +192,14 @@ def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps:
     if m.shape != (N,):
         raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
     Zm = Z[m]
+    opt = _schedule(schedule)
     w0, mom, t0, lr = _resume(resume, (d,), w0, key, lr)
     lr = float(_step(lr, Zm, loss, schedule, w0))
     dtype = float_dtype(X)
     params = _init(d, dtype, w0, key, init_scale)
-    return fit(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
-               jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
-               beta=beta, loss=loss, schedule=schedule, momentum0=mom, t0=t0)
+    return fit(MODEL, params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), mask=m,
+               loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps, n_records=n_records,
+               state0=mom, t0=t0)
 
 
 def train_batch(X, y, *, mask=None, loss: str = "logistic", schedule: str = "gd", lr=None,
@@ -198,18 +223,18 @@ def train_batch(X, y, *, mask=None, loss: str = "logistic", schedule: str = "gd"
     >>> bool(np.all(np.asarray(rest.params) == np.asarray(whole.params)))
     True
     """
-    Xn, yn, m, Z = validate_batch(X, y, mask)
+    Xn, yn, m, Z = binary_batch(X, y, mask)
     B, N, d = Xn.shape
+    opt = _schedule(schedule)
     w0, mom, t0, lr = _resume(resume, (B, d), w0, key, lr)
     lr = _step(lr, Z, loss, schedule, w0, m)
     if lr.ndim == 0:
         lr = np.full(B, float(lr))
     dtype = float_dtype(X)
     params = _init(d, dtype, w0, key, init_scale, batch=B)
-    return fit_batch(params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), jnp.asarray(m),
-                     jnp.asarray(lr, dtype), steps=steps, n_records=n_records, predict=predict,
-                     beta=beta, loss=loss, schedule=schedule, block=block, momentum0=mom,
-                     t0=t0)
+    return fit_batch(MODEL, params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), mask=m,
+                     loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+                     n_records=n_records, block=block, state0=mom, t0=t0)
 
 
 class Aligned(NamedTuple):
@@ -238,17 +263,17 @@ def train_until_aligned(X, y, target, *, tol: float, mask=None, loss: str = "log
     rounding (the batch's composition changes between stages, and with it the vectorization:
     <= 2e-12 measured), at the cost of the steps each instance needs.
     """
-    Xn, yn, m, Z = validate_batch(X, y, mask)
+    Xn, yn, m, Z = binary_batch(X, y, mask)
     B, _, d = Xn.shape
+    opt = _schedule(schedule)
     W = np.asarray(target, dtype=float)
     if W.shape != (B, d):
         raise ShapeError(f"target must have shape {(B, d)}, got {W.shape}")
     if list(stages) != sorted(set(int(t) for t in stages)) or int(stages[0]) < 1:
-        raise ValueError(f"stages must be increasing positive step counts, got {stages}")
+        raise InvalidInputError(f"stages must be increasing positive step counts, got {stages}")
     lr = np.broadcast_to(_step(lr, Z, loss, schedule, None, m), (B,)).copy()
     dtype = float_dtype(X)
-    Xj, yj, mj, lj = (jnp.asarray(a, dt) for a, dt in ((Xn, dtype), (yn, dtype), (m, bool),
-                                                       (lr, dtype)))
+    Xj, yj, mj = (jnp.asarray(a, dt) for a, dt in ((Xn, dtype), (yn, dtype), (m, bool)))
     gap, steps = np.full(B, np.inf), np.zeros(B, dtype=np.int64)
     conv, beta_out = np.zeros(B, bool), np.zeros((B, d))
     # validated and bound-checked once above; each stage calls the engine directly
@@ -259,9 +284,10 @@ def train_until_aligned(X, y, target, *, tol: float, mask=None, loss: str = "log
         # few shapes compile: multiples of bucket, and powers of two below it
         pad = (-k) % bucket if k > bucket else (1 << (k - 1).bit_length()) - k
         sel = np.concatenate([active, np.full(pad, active[-1])])
-        tr = fit_batch(w[sel], Xj[sel], yj[sel], mj[sel], lj[sel], steps=T - done, n_records=2,
-                       predict=predict, beta=beta, loss=loss, schedule=schedule, block=block,
-                       momentum0=None if g is None else g[sel], t0=done)
+        state = None if g is None else jax.tree.map(lambda a, s=sel: a[s], g)
+        tr = fit_batch(MODEL, w[sel], Xj[sel], yj[sel], mask=mj[sel], loss=loss, optimizer=opt,
+                       hyper={"lr": lr[sel]}, steps=T - done, n_records=2, block=block,
+                       state0=state, t0=done)
         b = np.asarray(tr.beta[:, -1])[:k]
         gp = cosine_gap(b, W[active])
         gap[active], steps[active], beta_out[active] = gp, T, b
@@ -272,7 +298,9 @@ def train_until_aligned(X, y, target, *, tol: float, mask=None, loss: str = "log
             break
         # scatter the stage's end state back to full-batch positions for the next stage
         w = w.at[active[keep]].set(tr.params[keep])
-        g = (jnp.zeros((B, d), dtype) if g is None else g).at[active[keep]].set(
-            tr.momentum[keep])
+        if g is None:
+            g = jax.tree.map(lambda a: jnp.zeros((B, *a.shape[1:]), a.dtype), tr.state)
+        idx = active[keep]
+        g = jax.tree.map(lambda a, b, i=idx, k=keep: a.at[i].set(b[k]), g, tr.state)
         active, done = active[keep], T
     return Aligned(gap, steps, conv, beta_out)

@@ -33,19 +33,17 @@ a non-convex problem, for which no rate exists: it is measured and reported, not
 
 from __future__ import annotations
 
-from functools import partial
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from implicit_bias.theory import relu1d as theory
 from implicit_bias.theory.errors import InvalidInputError, ShapeError
 
-from .loop import log_times, scan_records
-from .trainer import float_dtype
+from .engine import Model, Regularizer, fit_batch, float_dtype
+from .optimizers import adam
 
 __all__ = ["Fit", "init", "predict", "balance", "lipschitz_bound", "train", "train_batch",
            "bucket"]
@@ -144,62 +142,34 @@ def bucket(n: int) -> int:
     return max(8, -(-int(n) // 8) * 8)
 
 
-def _run_one(p0, x, y, mask, times, lr, lam0, lam1, *, skip):
-    """Adam on ½Σ mask·(f - y)² + λ_t C from ``p0``; λ_t and the step size depend on
-    t/T with T = times[-1] traced, so neither the step count nor any hyperparameter
-    recompiles."""
-    T = times[-1].astype(x.dtype)
-    opt = optax.scale_by_adam()
+def _predict_plain(params, x):
+    return predict(params, x, False)
 
-    def objective(p, lam):
-        r = jnp.where(mask, predict(p, x, skip) - y, 0.0)
-        return 0.5 * jnp.sum(r**2) + lam * _cost(p)
 
-    def step(state, t):
-        p, s = state
-        frac = t.astype(x.dtype) / T
-        lam = lam0 * (lam1 / lam0) ** jnp.minimum(frac / LAM_DECAY_FRACTION, 1.0)
-        eta = lr * (LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + jnp.cos(jnp.pi * frac)))
-        g = jax.grad(objective)(p, lam)
-        if not skip:
-            g = {**g, "v": jnp.zeros_like(g["v"])}
-        u, s = opt.update(g, s, p)
-        return jax.tree.map(lambda pi, ui: pi - eta * ui, p, u), s
+def _predict_skip(params, x):
+    return predict(params, x, True)
 
-    def record(state, t):
-        p, _ = state
-        r = jnp.where(mask, predict(p, x, skip) - y, 0.0)
-        return t, 0.5 * jnp.sum(r**2), _cost(p)
 
-    (p, _), recs = scan_records(step, record, (p0, opt.init(p0)), times)
-    return p, recs
+#: the two models: without and with the free linear unit v·x (its slope is unregularized)
+MODELS = {False: Model("relu1d", _predict_plain, None, 1),
+          True: Model("relu1d+skip", _predict_skip, None, 1)}
 
+
+def _decay(t, hyper):
+    """λ_t = λ₀ (λ₁/λ₀)^{min(1, t/(0.7 T))}: geometric decay, then held at λ₁."""
+    frac = jnp.asarray(t, hyper["T"].dtype) / hyper["T"]
+    lam0, lam1 = hyper["lam0"], hyper["lam1"]
+    return lam0 * (lam1 / lam0) ** jnp.minimum(frac / LAM_DECAY_FRACTION, 1.0)
+
+
+#: weight decay λ_t·C(θ) with the decaying strength above
+WEIGHT_DECAY = Regularizer("weight decay", _cost, _decay, ("lam0", "lam1"))
+#: full-batch Adam with a cosine-decayed step (floor LR_FLOOR·lr)
+OPTIMIZER = adam("cosine")
 
 #: nets per block: datasets are trained in sequential blocks of about this many nets
 #: (``lax.map``), so parameters and Adam moments stay in cache at any batch size
 NETS_PER_BLOCK = 16
-
-
-def _make_run(skip: bool):
-    seeds = jax.vmap(partial(_run_one, skip=skip),
-                     in_axes=(0, None, None, None, None, None, None, None))
-
-    def run(p0, x, y, mask, times, lr, lam0, lam1):
-        S = jax.tree.leaves(p0)[0].shape[1]
-        block = max(1, min(x.shape[0], NETS_PER_BLOCK // S))
-        return jax.lax.map(lambda a: seeds(*a, times, lr, lam0, lam1), (p0, x, y, mask),
-                           batch_size=block)
-
-    return jax.jit(run)
-
-
-_RUNS: dict = {}
-
-
-def _run(skip):
-    if skip not in _RUNS:
-        _RUNS[skip] = _make_run(skip)
-    return _RUNS[skip]
 
 
 def _validate_batch(x, y, mask):
@@ -217,7 +187,7 @@ def _validate_batch(x, y, mask):
 
 def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
                 seeds: int = 4, steps: int = 40_000, lr: float = 1e-2, lam0: float = 1e-3,
-                lam1: float = 1e-6, n_records: int = 20) -> Fit:
+                lam1: float = 1e-6, n_records: int = 20, devices=None) -> Fit:
     """Train ``seeds`` nets per dataset for a stack of datasets x, y of shape (B, N).
 
     ``mask`` (B, N) marks the real points (pad ragged datasets with :func:`bucket`-sized
@@ -251,12 +221,17 @@ def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
         xn[b, n:], yn[b, n:] = xn[b, 0], yn[b, 0]
     keys = jax.random.split(key, B * seeds)
     p0 = jax.vmap(lambda k: init(k, width=width, dtype=dtype))(keys)
-    p0 = jax.tree.map(lambda a: a.reshape(B, seeds, *a.shape[1:]), p0)
-    times = jnp.asarray(log_times(steps, n_records))
-    p, (t, loss, pen) = _run(skip)(p0, jnp.asarray(xn, dtype), jnp.asarray(yn, dtype),
-                                   jnp.asarray(mk), times, jnp.asarray(lr, dtype),
-                                   jnp.asarray(lam0, dtype), jnp.asarray(lam1, dtype))
-    P = {k: np.asarray(v, dtype=float) for k, v in p.items()}
+    # one engine instance per (dataset, seed): the data repeated for each seed
+    per_seed = lambda a: np.repeat(a, seeds, axis=0)  # noqa: E731
+    hyper = {"lr": lr, "lam0": lam0, "lam1": lam1, "lr_floor": LR_FLOOR}
+    tr = fit_batch(MODELS[bool(skip)], p0, jnp.asarray(per_seed(xn), dtype),
+                   jnp.asarray(per_seed(yn), dtype), mask=per_seed(mk), loss="square",
+                   optimizer=OPTIMIZER, regularizer=WEIGHT_DECAY, hyper=hyper, steps=steps,
+                   n_records=n_records, block=NETS_PER_BLOCK, devices=devices)
+    unflat = lambda a: np.asarray(a).reshape(B, seeds, *np.shape(a)[1:])  # noqa: E731
+    P = {k: unflat(v).astype(float) for k, v in tr.params.items()}
+    t = np.asarray(tr.t)[0]
+    loss, pen = np.exp(unflat(tr.log_loss)), unflat(tr.penalty)
     # back to the data's coordinates: f(x) = sy f_n((x - cx)/sx)
     sx_, cx_, sy_ = sx[:, None, None], cx[:, None, None], sy[:, None, None]
     orig = {"a": P["a"] * sy_, "w": P["w"] / sx_, "b": P["b"] - P["w"] * cx_ / sx_,
@@ -278,8 +253,7 @@ def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
             err[b, s] = float(np.max(np.abs(fx + (u["v"] * xs if skip else 0) - ys)))
     best = np.array([theory.min_norm_interpolation(xs, ys, skip=skip).cost for xs, ys in data])
     G = np.array([lipschitz_bound(xs, skip=skip) for xs, _ in data])
-    return Fit(bal, cost, raw, path, rep, err, best, G, np.asarray(t[0, 0]), np.asarray(loss),
-               np.asarray(pen))
+    return Fit(bal, cost, raw, path, rep, err, best, G, t, loss, pen)
 
 
 def train(x, y, *, key, width: int = 1000, skip: bool = False, seeds: int = 4,

@@ -3,12 +3,22 @@
 Each lemma states a claim from the literature, cites it, and carries a sympy derivation whose
 steps are verified when the lemma is checked.
 
->>> from implicit_bias.proofs import check_all, report
->>> all(result.ok for result in check_all())
+>>> from implicit_bias.proofs import all_lemmas
+>>> lemma = next(lem for lem in all_lemmas() if lem.name == "svm.logistic_smoothness")
+>>> lemma.check().ok
 True
->>> print(report())  # doctest: +SKIP
 """
 
-from implicit_bias.proofs.lemma import Lemma, LemmaResult, Step, all_lemmas, check_all, register, report
+from .lemma import (
+    Lemma,
+    LemmaResult,
+    Step,
+    all_lemmas,
+    check_all,
+    evaluate_all,
+    register,
+    report,
+)
 
-__all__ = ["Lemma", "LemmaResult", "Step", "all_lemmas", "check_all", "register", "report"]
+__all__ = ["Lemma", "LemmaResult", "Step", "all_lemmas", "check_all", "evaluate_all",
+           "register", "report"]

@@ -34,6 +34,8 @@ __all__ = [
     "check_all",
     "register",
     "report",
+    "evaluate_all",
+    "row",
 ]
 
 #: Modules that register lemmas on import, in report order. Missing ones are skipped.
@@ -275,40 +277,54 @@ def all_lemmas() -> list[Lemma]:
 
 
 def check_all() -> list[LemmaResult]:
-    """Check every registered lemma (see :func:`all_lemmas`).
-
-    >>> all(result.ok for result in check_all())
-    True
-    """
+    """Check every registered lemma (see :func:`all_lemmas`); a list of results."""
     return [lemma.check() for lemma in all_lemmas()]
 
 
-def report(latex: bool = False) -> str:
-    """Check every lemma and render the outcome.
+def evaluate_all(on_result: Callable[[Lemma, LemmaResult], None] | None = None):
+    """Check every lemma once: a list of (lemma, steps, result); ``on_result`` is called as
+    each lemma finishes (progress)."""
+    out = []
+    for lemma in all_lemmas():
+        steps, res = lemma._evaluate()
+        out.append((lemma, steps, res))
+        if on_result is not None:
+            on_result(lemma, res)
+    return out
+
+
+def report(latex: bool = False, evaluated=None) -> str:
+    """Render the outcome of checking every lemma (checked here unless ``evaluated``, the
+    output of :func:`evaluate_all`, is given: each lemma is checked once).
 
     ``latex=False``: a text table (name, ok/FAILED, steps, seconds, title), failing steps listed
     below it. ``latex=True``: a complete LaTeX document (an appendix with every lemma, its
     source, its checked derivation and the verdict of the check).
 
-    >>> print(report().splitlines()[0].split())
+    >>> lemma = next(lem for lem in all_lemmas() if lem.name == "svm.logistic_smoothness")
+    >>> print(report(evaluated=[(lemma, *lemma._evaluate())]).splitlines()[0].split())
     ['lemma', 'status', 'steps', 'seconds', 'title']
     """
-    evaluated = [(lemma, *lemma._evaluate()) for lemma in all_lemmas()]
+    if evaluated is None:
+        evaluated = evaluate_all()
     if latex:
         return _latex_document([lemma._latex(steps, res) for lemma, steps, res in evaluated])
     width = max([len("lemma"), *(len(lemma.name) for lemma, _, _ in evaluated)])
     lines = [f"{'lemma':<{width}}  status  steps  seconds  title"]
     for lemma, _, res in evaluated:
-        status = "ok" if res.ok else "FAILED"
-        lines.append(
-            f"{lemma.name:<{width}}  {status:<6}  {res.steps_checked:>5}  {res.seconds:>7.2f}  "
-            f"{lemma.title}"
-        )
+        lines.append(row(lemma, res, width))
     failed = [res for _, _, res in evaluated if not res.ok]
     total = sum(res.seconds for _, _, res in evaluated)
     lines.append(f"{len(evaluated) - len(failed)} of {len(evaluated)} lemmas ok ({total:.2f} s)")
     lines += [f"FAILED {res.name}: {res.failed_step}" for res in failed]
     return "\n".join(lines)
+
+
+def row(lemma: Lemma, res: LemmaResult, width: int = 0) -> str:
+    """One line of the text report."""
+    status = "ok" if res.ok else "FAILED"
+    return (f"{lemma.name:<{width}}  {status:<6}  {res.steps_checked:>5}  {res.seconds:>7.2f}  "
+            f"{lemma.title}")
 
 
 def _latex_document(bodies: Sequence[str]) -> str:

@@ -22,8 +22,8 @@ import numpy as np
 import scipy.optimize
 
 from . import svm
-from .validate import binary_data, check_depth, check_separable
 from .errors import CertificateError, InvalidInputError, ShapeError, SolverError
+from .validate import binary_data, check_depth, check_separable
 
 __all__ = [
     "dft",
@@ -121,7 +121,8 @@ class Stationarity:
     with margin <= 1 + active_tol; ``alpha`` >= 0 (NNLS, zero off ``active``) makes
     z = Σ α_n y_n x_n satisfy ẑ[m] = β̂[m]|β̂[m]|^{2/L-2} on ``support`` bins.
     ``support_residual`` = ‖ẑ - target‖/‖target‖ there; ``offsupport`` = max(0, max|ẑ[m]| - 1)
-    over zero bins (L = 2 only; 0 otherwise); ``euler_gap`` = |Σα - Σ|β̂|^{2/L}|/Σ|β̂|^{2/L};
+    over zero bins (L = 2 only; 0 otherwise); ``euler_gap`` = |Σα - Σ_S|β̂|^{2/L}|/Σ_S|β̂|^{2/L}
+    over the support bins S;
     ``residual`` is the largest of the three.
     """
 
@@ -158,7 +159,7 @@ def _certificate(b, Z, L, active, sup):
         zero = np.setdiff1d(np.arange(b.size), sup)
         if zero.size:
             off = max(0.0, float(np.abs(zh[zero]).max()) - 1.0)
-    pen = float(np.sum(mod**p))
+    pen = float(np.sum(mod[sup] ** p))  # on the support (off-support bins are tolerance)
     euler = abs(float(alpha.sum()) - pen) / pen
     return alpha, sres, off, euler
 

@@ -35,6 +35,7 @@ __all__ = [
     "NotPositiveDefiniteError",
     "DomainError",
     "InfeasibleError",
+    "DataFileError",
 ]
 
 
@@ -132,6 +133,11 @@ class InfeasibleError(InvalidInputError):
     def __init__(self, message: str, *, witness: np.ndarray):
         super().__init__(message)
         self.witness = witness
+
+
+class DataFileError(InvalidInputError):
+    """A data file cannot be used: missing, a folder, binary, not UTF-8, too large, or a
+    malformed cell (the message names the file, row and column)."""
 
 
 def warn_step(message: str) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InvalidInputError, KnotError, NonFiniteError, ShapeError
+from .errors import InvalidInputError, KnotError, NonFiniteError, ShapeError, SolverError
 
 __all__ = [
     "PiecewiseLinear",
@@ -29,6 +29,8 @@ __all__ = [
     "Interpolant",
     "min_norm_interpolation",
     "representation_cost",
+    "grid_upper_bound",
+    "mean_value_lower_bound",
 ]
 
 
@@ -362,3 +364,85 @@ def representation_cost(f, x, *, skip: bool = False):
         return sp.Max(tv, bound)
     except TypeError:  # pragma: no cover - non-comparable mixed float/symbolic
         return max(float(tv), float(bound))
+
+
+# ------------------------------------------------------------------ independent bounds
+
+
+def grid_upper_bound(x, y, *, skip: bool = False, extra: int = 61) -> float:
+    """An independent *upper bound* on min R: the minimum of R over piecewise-linear
+    interpolants whose kinks lie on a grid (the data, plus ``extra`` points spread over
+    [x_1 - span, x_N + span] so the tails can bend), as a linear program (scipy HiGHS).
+
+    Variables: the left slope a, the value f(g_0), the slope jumps J_j = P_j - M_j >= 0 parts
+    at the grid points and t; without skip minimize t s.t. t >= Σ(P + M) and
+    t >= ±(2a + ΣJ) (= ±(f'(-∞) + f'(+∞))); with skip minimize Σ(P + M). Restricting the
+    kinks can only raise the minimum, so the value is >= min R; it equals it when the grid
+    holds the data points and room for the tails (the closed-form minimizer's kinks).
+
+    >>> round(grid_upper_bound([0.0, 1.0, 2.0], [0.0, 1.0, 3.0]), 9)
+    2.0
+    """
+    import scipy.optimize
+
+    xs, ys = _check_points(x, y)
+    span = xs[-1] - xs[0] if xs.size > 1 else 1.0
+    grid = np.unique(np.concatenate([xs, np.linspace(xs[0] - span, xs[-1] + span, extra)]))
+    G = grid.size
+    nv = 2 + 2 * G + 1  # a, f0, P (G), M (G), t
+    A_eq = np.zeros((xs.size, nv))
+    A_eq[:, 0] = xs - grid[0]
+    A_eq[:, 1] = 1.0
+    ramp = np.maximum(xs[:, None] - grid[None, :], 0.0)
+    A_eq[:, 2:2 + G], A_eq[:, 2 + G:2 + 2 * G] = ramp, -ramp
+    tv = np.zeros(nv)
+    tv[2:2 + 2 * G] = 1.0
+    if skip:
+        c, A_ub, b_ub = tv, None, None
+    else:
+        c = np.zeros(nv)
+        c[-1] = 1.0
+        rows = [tv - np.eye(nv)[-1]]
+        for sgn in (1, -1):
+            row = np.zeros(nv)
+            row[0], row[2:2 + G], row[2 + G:2 + 2 * G], row[-1] = 2 * sgn, sgn, -sgn, -1.0
+            rows.append(row)
+        A_ub, b_ub = np.array(rows), np.zeros(3)
+    bounds = [(None, None), (None, None)] + [(0, None)] * (2 * G) + [(0, None)]
+    res = scipy.optimize.linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=ys, bounds=bounds,
+                                 method="highs")
+    if res.status != 0:
+        raise SolverError(f"the kink-grid LP failed: {res.message}")
+    return float(res.fun)
+
+
+def mean_value_lower_bound(x, y, *, skip: bool = False) -> float:
+    """An independent *lower bound* on min R from the mean-value argument, solved as an LP.
+
+    Any interpolant f takes each chord slope s_i at some point of (x_i, x_{i+1}), in order,
+    so ∫|f''| >= |a - s_1| + V + |b - s_{N-1}| with a = f'(-∞), b = f'(+∞); hence
+    R(f) >= min over (a, b) of max(|a - s_1| + V + |b - s_{N-1}|, |a + b|) (with skip: V).
+    The minimization over (a, b) is an LP (scipy HiGHS); no closed form is used.
+
+    >>> round(mean_value_lower_bound([0.0, 1.0, 2.0], [0.0, 1.0, 3.0]), 9)
+    2.0
+    """
+    import scipy.optimize
+
+    xs, ys = _check_points(x, y)
+    if xs.size == 1:
+        return 0.0
+    s = np.diff(ys) / np.diff(xs)
+    V = float(np.sum(np.abs(np.diff(s))))
+    if skip:
+        return V
+    # variables a, b, p, q, t: p >= |a - s1|, q >= |b - s_last|, t >= V + p + q, t >= |a + b|
+    c = np.array([0, 0, 0, 0, 1.0])
+    A = [[1, 0, -1, 0, 0], [-1, 0, -1, 0, 0], [0, 1, 0, -1, 0], [0, -1, 0, -1, 0],
+         [0, 0, 1, 1, -1], [1, 1, 0, 0, -1], [-1, -1, 0, 0, -1]]
+    b = [s[0], -s[0], s[-1], -s[-1], -V, 0, 0]
+    res = scipy.optimize.linprog(c, A_ub=np.array(A, float), b_ub=np.array(b, float),
+                                 bounds=[(None, None)] * 5, method="highs")
+    if res.status != 0:
+        raise SolverError(f"the mean-value LP failed: {res.message}")
+    return float(res.fun)

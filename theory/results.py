@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 __all__ = ["Kind", "Reference", "Certificate", "REFERENCES", "reference"]
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """What a theorem claims about its predicted object (one vocabulary for the package).
 
     * ``EXACT_LIMIT``: training converges to the predicted object (a direction, a point);
@@ -44,9 +44,6 @@ class Kind(str, enum.Enum):
     STATIONARY_POINT = "stationary point"
     UPPER_BOUND = "upper bound"
     LOWER_BOUND = "lower bound"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from .validate import as_matrix, binary_data, check_separable, to_rational
 from .errors import CertificateError, LabelError, ShapeError, SolverError
+from .validate import as_matrix, binary_data, check_separable, to_rational
 
 __all__ = [
     "MaxMargin",

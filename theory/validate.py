@@ -24,6 +24,8 @@ __all__ = [
     "check_depth",
     "check_separable",
     "gordan_witness",
+    "binary_batch",
+    "to_rational",
 ]
 
 
@@ -191,3 +193,51 @@ def to_rational(value):
             raise NonFiniteError("exact data contain NaN or inf")
         return Fraction(f)  # exact binary value of the float
     raise ShapeError(f"exact data must be rational numbers, got {value!r}")
+
+
+def binary_batch(X, y, mask=None):
+    """Validate a stack of binary datasets ``X`` (B, N, d), ``y`` (B, N), ``mask`` (B, N).
+
+    Returns float64 numpy copies ``(X, y, mask, Z)`` with masked-out rows zeroed and their
+    labels set to +1 (padding: instances of different sizes share one shape bucket). Raises
+    the package's typed errors (shape, NaN/inf, labels).
+    """
+    Xn = _float_array(X, "batched X")
+    if Xn.ndim != 3:
+        raise ShapeError(f"batched X must have shape (B, N, d), got {Xn.shape}")
+    B, N, _ = Xn.shape
+    yn = _float_array(y, "batched y")
+    if yn.shape != (B, N):
+        raise ShapeError(f"batched y must have shape {(B, N)}, got {yn.shape}")
+    if mask is None:
+        m = np.ones((B, N), bool)
+    else:
+        m = np.asarray(mask)
+        if m.dtype != bool:
+            raise ShapeError(f"mask must be a boolean array, got dtype {m.dtype}")
+    if m.shape != (B, N):
+        raise ShapeError(f"mask must have shape {(B, N)}, got {m.shape}")
+    if not m.any(axis=1).all():
+        raise ShapeError("every instance needs at least one unmasked point")
+    if not np.isfinite(Xn[m]).all():
+        raise NonFiniteError("X contains NaN or inf in unmasked rows")
+    yn = np.where(m, yn, 1.0)
+    as_labels(yn.ravel(), B * N)
+    Xn = np.where(m[..., None], Xn, 0.0)
+    return Xn, yn, m, yn[..., None] * Xn
+
+
+def _float_array(a, name: str) -> np.ndarray:
+    """``a`` as a float64 array; complex, boolean, string and object input are refused."""
+    try:
+        arr = np.asarray(a)
+    except (TypeError, ValueError) as exc:
+        raise ShapeError(f"{name} must be a numeric array: {exc}") from None
+    if arr.dtype == bool or arr.dtype.kind in "USOVMmc":
+        kinds = {"b": "boolean", "U": "string", "S": "bytes", "O": "object", "c": "complex"}
+        kind = kinds.get(arr.dtype.kind, str(arr.dtype))
+        raise ShapeError(f"{name} must hold real numbers, got a {kind} array")
+    try:
+        return arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise ShapeError(f"{name} must be a numeric array: {exc}") from None

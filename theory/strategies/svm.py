@@ -109,17 +109,20 @@ def _outside(draw, r, d, dims, gap_min, max_den):
 @st.composite
 def planted_svm(draw, *, n_points=(1, 8), dim=(1, 4), spanning: bool = False,
                 gap_min: Fraction = Fraction(1, 4), rate_min: Fraction = Fraction(0),
-                max_den: int = 8, rotate: bool = True):
+                max_den: int = 8, rotate: bool = True, min_support: int = 1):
     """Separable data with a planted, generic hard-margin SVM (see module docstring).
 
     ``n_points`` and ``dim`` are (min, max) ranges; the support size k is drawn in
-    [1, min(d, N)]. Non-support points lie at functional margin 1 + g, g >= ``gap_min``.
+    [min_support, min(d, N)] (``min_support`` <= the ranges' lower ends). Non-support points
+    lie at functional margin 1 + g, g >= ``gap_min``.
     ``rate_min`` bounds λ_min(J) below (J = Σ_S α_n z_n z_nᵀ on span Z_S), so the heuristic
     residual exponent κ = min(λ_min(J), θ - 1, 1) of SPEC §1 is >= min(rate_min, gap_min, 1).
     """
     d = draw(st.integers(*dim))
     N = draw(st.integers(max(1, n_points[0]), n_points[1]))
-    k = draw(st.integers(1, min(d, N)))
+    if min_support > min(d, N):
+        raise ValueError(f"min_support {min_support} exceeds min(d, N) = {min(d, N)}")
+    k = draw(st.integers(min_support, min(d, N)))
     r, w, alpha, Zs = _plant_core(draw, d, k, max_den, Fraction(rate_min))
     dims = range(1, k) if spanning else range(1, d)
     gaps = []

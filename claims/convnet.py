@@ -1,0 +1,388 @@
+"""Claims of depth-L linear convnets: the 2/L quasi-norm of the DFT (docs/convnet.md).
+
+Gunasekar, Lee, Soudry & Srebro (NeurIPS 2018, Thm 2): GD on a depth-L circular linear
+convnet converges in direction to a first-order stationary point of
+(P_L) min ‖Fβ‖_{2/L} s.t. y_n⟨x_n, β⟩ >= 1: the L2 SVM at L = 1, the DFT-ℓ1 minimum at L = 2
+(convex: the global minimum), only a stationary point for L >= 3 -- which one depends on the
+initialization, as the single-example closed forms show.
+
+Every claim compares training with :mod:`implicit_bias.theory.convnet`'s own prediction
+(``max_margin``, ``single_example``); the known-false conjecture beside them says GD reaches
+the global minimum of (P_3).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import jax
+import numpy as np
+from hypothesis import strategies as st
+
+from implicit_bias.numerics import convnet as nc
+from implicit_bias.numerics.metrics import cosine_gap, direction_error
+from implicit_bias.theory import convnet as tc
+from implicit_bias.theory.results import REFERENCES, Kind
+from implicit_bias.theory.strategies import pad, separable_datasets
+
+from .core import Claim, Measurement, as_float, batch_memo
+
+__all__ = ["THEOREM", "CLAIMS", "D", "NB", "separable_instances", "single_example_instances"]
+
+THEOREM = "convnet"
+D, NB = 6, 6  # input length (= filter length; padding columns would change the DFT), points
+STEPS = 20_000
+
+
+# ------------------------------------------------------------------------------- instances
+
+
+def separable_instances():
+    """Separable data of input length D = 6 with margin >= 0.3 along a planted separator, as
+    float instances {"X", "y"} (floats round-trip exactly through JSON)."""
+    return separable_datasets(n_points=(2, NB), dim=(D, D), margin_min=0.3).map(
+        lambda d: {"X": d[0].tolist(), "y": [int(v) for v in d[1]]})
+
+
+@st.composite
+def single_example_instances(draw, *, D: int = 4, depths=(3,), ratio=Fraction(3, 2),
+                             clear_winner: bool = True):
+    """One example with a rational, real, positive, conjugate-symmetric spectrum x̂ (so x is
+    real and symmetric and the init's phases align with x̂) and a rational balanced init r0,
+    one value per frequency class (docs/convnet.md, single example).
+
+    ``clear_winner``: one class's gradient-flow score |x̂[m]|·r_m(0)^(L-2) beats every other
+    by at least ``ratio`` (its r0 is the smallest multiple of 1/40 that does), then every r0
+    is scaled by one rational factor so that max r0 <= 3/10 (score ratios are unchanged).
+    """
+    L = draw(st.sampled_from(list(depths)))
+    k = len(tc.frequency_classes(D))
+    xh = [Fraction(draw(st.integers(1, 4)), 4) for _ in range(k)]
+    r0 = [Fraction(draw(st.integers(1, 6)), 20) for _ in range(k)]
+    if clear_winner:
+        win = draw(st.integers(0, k - 1))
+        others = max(xh[i] * r0[i] ** (L - 2) for i in range(k) if i != win)
+        need = ratio * others / xh[win]  # r_win^(L-2) >= need
+        q = Fraction(1, 40)
+        while q ** (L - 2) < need:
+            q += Fraction(1, 40)
+        r0[win] = q
+        top = max(r0)
+        if top > Fraction(3, 10):
+            r0 = [r * Fraction(3, 10) / top for r in r0]
+    return {"x_hat": xh, "r0": r0, "depth": L}
+
+
+def _example(inst):
+    classes = tc.frequency_classes(2 * (len(inst["x_hat"]) - 1))
+    Dm = 2 * (len(inst["x_hat"]) - 1)
+    xh, r0 = np.zeros(Dm), np.zeros(Dm)
+    for c, a, r in zip(classes, inst["x_hat"], inst["r0"], strict=True):
+        xh[list(c)], r0[list(c)] = float(a), float(r)
+    return np.fft.ifft(xh, norm="ortho").real, r0
+
+
+# --------------------------------------------------------------------------- L = 1 and L = 2
+
+
+@batch_memo
+def _runs(insts, seed):
+    data = [(as_float(i["X"]), as_float(i["y"])) for i in insts]
+    X, y, m = pad(data, NB, D)
+    out = {}
+    for L in (1, 2):
+        out[L] = nc.train_batch(X, y, mask=m, key=jax.random.key(seed), depth=L, lr=0.05,
+                                scale=0.1, steps=STEPS, n_records=25)
+    preds = {L: [tc.max_margin(Xi, yi, L) for Xi, yi in data] for L in (1, 2)}
+    return data, out, preds
+
+
+def _measure_l1(insts, seed):
+    data, runs, preds = _runs(insts, seed)
+    tr = runs[1]
+    t = np.asarray(tr.t[0])
+    i100 = int(np.searchsorted(t, STEPS // 100))
+    out = []
+    for b in range(len(insts)):
+        g = cosine_gap(np.asarray(tr.beta[b]), preds[1][b].beta)
+        ratio = float((g[-1] + 1e-16) / (g[i100] + 1e-16))
+        out.append(Measurement(ratio, predicted=1e-2, measured=ratio, start=float(g[0]),
+                               numbers={"final 1 - cos": float(g[-1])},
+                               series={"t": t.tolist(), "1 - cos, L = 1": g.tolist()}))
+    return out
+
+
+L1_RATE = Claim(
+    "convnet.rate-L1", THEOREM, "L = 1: 1 - cos to the L2 SVM falls like 1/t^2",
+    Kind.EXACT_LIMIT, REFERENCES["convnet"],
+    "separable data, D = 6, N <= 6, margin >= 0.3; exp loss; init scale 0.1",
+    f"normalized GD, {STEPS} steps", "(1-cos)(T)/(1-cos)(T/100)", 1e-2,
+    "L = 1 is a linear predictor: normalized GD has direction error O(1/t), so 1 - cos = "
+    "O(1/t^2); half the exponent over the last two decades",
+    separable_instances, _measure_l1, trend=True, seeded=True, budget=20, group="sep",
+    plot={"ylabel": "1 - cos(beta(t), w_L2)", "rate": -2})
+
+
+def _penalties(data, tr, b, idx):
+    Xi, yi = data[b]
+    Z = yi[:, None] * Xi
+    B = np.asarray(tr.beta[b])
+    return [float(tc.penalty(B[i] / np.min(Z @ B[i]), 2)) for i in idx]
+
+
+def _measure_l2_bound(insts, seed):
+    data, runs, preds = _runs(insts, seed)
+    tr = runs[2]
+    t = np.asarray(tr.t[0])
+    late = np.flatnonzero(t >= STEPS // 10)
+    out = []
+    for b in range(len(insts)):
+        Xi, yi = data[b]
+        B = np.asarray(tr.beta[b])
+        sep = [i for i in late if np.min((yi[:, None] * Xi) @ B[i]) > 0]
+        if not sep:
+            out.append(Measurement(0.0, excuse="beta_t does not separate the data yet",
+                                   numbers={"separated": 0.0}))
+            continue
+        pen = _penalties(data, tr, b, sep)
+        opt = preds[2][b].penalty
+        short = max(0.0, opt * (1 - 1e-9) - min(pen)) / opt
+        out.append(Measurement(short, predicted=opt, measured=min(pen)))
+    return out
+
+
+L2_BOUND = Claim(
+    "convnet.L2-lower-bound", THEOREM, "L = 2: no unit-margin beta beats the DFT-l1 optimum "
+    "(SOCP)", Kind.LOWER_BOUND, REFERENCES["convnet"],
+    "the depth-2 runs", f"normalized schedule, {STEPS} steps, records from T/10",
+    "(optimum - min_t penalty(beta_t))/optimum", 0.0,
+    "one-sided: the SOCP optimum is the minimum over all unit-margin beta (1e-9 relative "
+    "slack for the solver's tolerance); any shortfall refutes the predicted optimum",
+    separable_instances, _measure_l2_bound, seeded=True, budget=20, group="sep")
+
+
+def _measure_l2_trend(insts, seed):
+    data, runs, preds = _runs(insts, seed)
+    tr = runs[2]
+    t = np.asarray(tr.t[0])
+    i10 = int(np.searchsorted(t, STEPS // 10))
+    out = []
+    for b in range(len(insts)):
+        opt = preds[2][b].penalty
+        pen = _penalties(data, tr, b, [i10, len(t) - 1])
+        ex = [p / opt - 1 for p in pen]
+        out.append(Measurement(ex[1] / max(ex[0], 1e-300), predicted=1.0, measured=ex[1],
+                               start=ex[0], numbers={"excess at T": ex[1]}))
+    return out
+
+
+L2_TREND = Claim(
+    "convnet.L2-excess-shrinks", THEOREM, "L = 2: the penalty's excess over the DFT-l1 optimum "
+    "shrinks from T/10 to T", Kind.GLOBAL_MINIMUM, REFERENCES["convnet"],
+    "the depth-2 runs", f"normalized schedule, {STEPS} steps", "excess(T)/excess(T/10)", 1.0,
+    "only a trend: off-support bins decay like |beta|^-(1-|z_m|), a slow polynomial rate with "
+    "no derived constant, so the claim checks that the excess does not grow",
+    separable_instances, _measure_l2_trend, trend=True, seeded=True, budget=20, group="sep")
+
+
+# ------------------------------------------------------------------------- single example
+
+SINGLE_STEPS = 20_000
+
+
+@batch_memo
+def _single_runs(insts, seed):
+    out = []
+    for inst in insts:
+        x, r0 = _example(inst)
+        L = int(inst["depth"])
+        tr = nc.train(x[None, :], [1.0], params=nc.balanced_init(r0, L), depth=L, lr=1e-2,
+                      steps=SINGLE_STEPS, n_records=11)
+        out.append((x, r0, L, tc.single_example(x, L, r0=r0), tr))
+    return out
+
+
+def _shares(pred, B):
+    bh2 = np.abs(tc.dft(B)) ** 2
+    return np.stack([bh2[:, list(c)].sum(axis=1) for c in pred.classes], 1) / \
+        bh2.sum(1)[:, None]
+
+
+def _measure_single(insts, seed):
+    out = []
+    for x, _r0, L, pred, tr in _single_runs(insts, seed):
+        B = np.asarray(tr.beta)
+        share = _shares(pred, B)
+        k = pred.classes.index(pred.gf_class)
+        off = 1 - share[:, k]
+        pen = float(tc.penalty(B[-1] / (x @ B[-1]), L))
+        bad = None
+        if pen < pred.global_cost * (1 - 1e-9):
+            bad = (f"trained penalty {pen:.6g} below the closed-form global minimum "
+                   f"{pred.global_cost:.6g}")
+        t = np.asarray(tr.t)
+        i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
+        # the run's own convergence: its class shares still moving over the last decade
+        drift = float(np.max(np.abs(share[-1] - share[i])))
+        excuse = (f"the class shares still move by {drift:.2g} over the last decade"
+                  if drift > off[-1] else None)
+        out.append(Measurement(
+            float(off[-1]), start=float(off[0]), excuse=excuse, invariant=bad,
+            numbers={"penalty": pen, "global_cost": pred.global_cost,
+                     "non-global": float(pred.gf_class != pred.global_class)},
+            series={"t": t.tolist(), "energy off the predicted class": off.tolist()}))
+    return out
+
+
+def _single_instances():
+    return single_example_instances(D=6, depths=(3, 4))
+
+
+SINGLE = Claim(
+    "convnet.single-example-gf", THEOREM, "single example: gradient flow ends on the class "
+    "argmax |x_hat[m]| r_m(0)^(L-2)", Kind.STATIONARY_POINT, REFERENCES["convnet"],
+    "one example x with a real positive spectrum (phases aligned with the init), D = 6, "
+    "L in {3, 4}, balanced init r0 with a winner by a factor 3/2",
+    f"normalized schedule from balanced_init(r0), step 1e-2, {SINGLE_STEPS} steps",
+    "energy of beta_hat(T) off the predicted class", 1e-3,
+    "off-class bins obey r_m' ~ |x_hat[m]| r_m^(L-1) and stay bounded while the winner's "
+    "modulus grows without bound, so their share of |beta_hat|^2 falls: 1e-3 at 2e4 steps "
+    "(measured worst 2e-4 on this family)",
+    _single_instances, _measure_single, seeded=False, budget=40, group="single",
+    plot={"ylabel": "energy off the predicted class"})
+
+
+# ------------------------------------------------- known false: GD reaches the global min
+
+def _measure_global(insts, seed):
+    out = []
+    for x, _r0, L, pred, tr in _single_runs(insts, seed):
+        B = np.asarray(tr.beta)
+        share = _shares(pred, B)
+        pen = float(tc.penalty(B[-1] / (x @ B[-1]), L))
+        res = float(tc.stationarity(B[-1], x[None, :], [1.0], L).residual)
+        held = [c for c, sh in zip(pred.classes, share[-1], strict=True) if sh >= 1e-3]
+        bins = sorted(m for c in held for m in c)
+        t = np.asarray(tr.t)
+        i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
+        drift = float(np.max(np.abs(share[-1] - share[i])))
+        cost = float(tc.penalty(pred.stationary_point(bins), L))
+        excuse = None
+        if res > 1e-2:
+            excuse = f"not at a stationary point within budget (KKT residual {res:.2g})"
+        elif len(held) > 1 and drift > 1e-3:
+            excuse = f"support {bins} still changing (class shares moved by {drift:.2g})"
+        out.append(Measurement(
+            max(0.0, cost / pred.global_cost - 1), predicted=pred.global_cost, measured=cost,
+            excuse=excuse, numbers={"penalty": pen, "kkt_residual": res, "class_cost": cost}))
+    return out
+
+
+GLOBAL_MIN = Claim(
+    "convnet.L3-global-min", THEOREM, "GD on a depth-3 linear convnet reaches the global "
+    "minimum of (P_3)", Kind.GLOBAL_MINIMUM, "conjecture (Gunasekar et al. 2018 prove only "
+    "stationarity for L > 2)",
+    "one example, D = 4, L = 3, balanced init r0 in {1/20, ..., 6/20} per class",
+    f"normalized schedule from balanced_init(r0), {SINGLE_STEPS} steps",
+    "cost of the stationary point GD converged to / global minimum - 1", 1e-9,
+    "closed forms on both sides (docs/convnet.md); GD converged means a KKT residual <= 1e-2 "
+    "and a settled support",
+    lambda: single_example_instances(D=4, depths=(3,), clear_winner=False), _measure_global,
+    expected=False, contradicts="GD ends on the class argmax |x_hat[m]| r_m(0)^(L-2), which "
+    "need not be the global minimum's (e.g. x_hat = (1/4, 1/4, 1/4), r0 = 1/20 on every class)",
+    seeded=False, budget=30, verify=False)
+
+
+# ---------------------------------------------------------- L >= 3: KKT points (with figure)
+
+KKT_STEPS = 40_000
+
+
+@batch_memo
+def _kkt_runs(insts, seed):
+    data = [(as_float(i["X"]), as_float(i["y"])) for i in insts]
+    X, y, m = pad(data, NB, D)
+    return data, {L: nc.train_batch(X, y, mask=m, key=jax.random.key(seed), depth=L, lr=0.05,
+                                    scale=0.1, steps=KKT_STEPS, n_records=17) for L in (3, 4)}
+
+
+def _pattern(b, X, y, tol=1e-3):
+    """(active points, support bins) of beta at unit margin: the combinatorial part of its
+    KKT pattern, read off the run alone."""
+    m = (y[:, None] * X) @ b
+    m = m / m.min()
+    mod = np.abs(tc.dft(b))
+    return tuple(np.flatnonzero(m <= 1 + tol)), tuple(np.flatnonzero(mod > tol * mod.max()))
+
+
+#: the KKT residual a converged beta must reach (a relative residual; the certificate's
+#: active-set and support tolerances are scanned from 1e-12 to 1e-1)
+KKT_TOL = 1e-2
+#: direction movement over the last decade above which a run counts as still moving
+KKT_SETTLED = 1e-3
+
+
+def _measure_kkt(insts, seed):
+    data, runs = _kkt_runs(insts, seed)
+    out = []
+    for b, (Xi, yi) in enumerate(data):
+        worst, excuse, start = 0.0, None, None
+        for L, tr in runs.items():
+            t = np.asarray(tr.t[0])
+            B = np.asarray(tr.beta[b])
+            i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
+            if np.min((yi[:, None] * Xi) @ B[-1]) <= 0:
+                excuse = f"L = {L}: beta_T does not separate the data yet"
+                continue
+            res = tc.stationarity(B[-1], Xi, yi, L).residual
+            move = float(direction_error(B[-1], B[i]))
+            if np.min((yi[:, None] * Xi) @ B[i]) > 0:
+                r0 = tc.stationarity(B[i], Xi, yi, L).residual
+                start = r0 if start is None else max(start, r0)
+            if res > KKT_TOL and move > KKT_SETTLED:
+                excuse = (f"L = {L}: the direction still moves ({move:.2g} over the last "
+                          "decade): not settled at a KKT point yet")
+            worst = max(worst, res)
+        out.append(Measurement(worst, measured=worst, start=start,
+                               excuse=excuse if worst > KKT_TOL else None))
+    return out
+
+
+def _spectra_figure(insts, seed, fig):
+    """|beta_hat| of trained convnets (unit margin) against the predicted solution, depths
+    1-4, on the first instance; for L >= 3 the prediction is the stationary point that
+    reweighted l1 reaches from beta_T (the theorem names no particular one)."""
+    data, runs = _kkt_runs(insts, seed)
+    Xi, yi = data[0]
+    Z = yi[:, None] * Xi
+    _, low, preds = _runs(insts, seed)
+    axes = fig.subplots(1, 4)
+    for ax, L in zip(axes, (1, 2, 3, 4), strict=True):
+        tr = low[L] if L <= 2 else runs[L]
+        b = np.asarray(tr.beta[0, -1])
+        pred = preds[L][0] if L <= 2 else tc.max_margin(Xi, yi, L, beta0=b)
+        trained = np.abs(tc.dft(b / np.min(Z @ b)))
+        m = np.arange(trained.size)
+        ax.bar(m - 0.2, np.abs(pred.beta_hat), width=0.4, label="predicted")
+        ax.bar(m + 0.2, trained, width=0.4, label="trained")
+        res = tc.stationarity(b, Xi, yi, L).residual
+        ax.set_title(f"L = {L}: KKT residual {res:.1e}", fontsize=8)
+        ax.set_xlabel("DFT bin m")
+    axes[0].set_ylabel("|beta_hat[m]| at unit margin")
+    axes[0].legend(fontsize=6)
+
+
+KKT = Claim(
+    "convnet.kkt-point", THEOREM, "L = 3, 4: trained beta converges in direction to a KKT "
+    "point of (P_L)", Kind.STATIONARY_POINT, REFERENCES["convnet"],
+    "separable data, D = 6, N <= 6, margin >= 0.3; exp loss",
+    f"normalized schedule, {KKT_STEPS} steps", "relative KKT residual of beta_T (worst depth)",
+    KKT_TOL,
+    "no rate is proven (off-support bins decay polynomially), so a residual above 1e-2 is a "
+    "counterexample only once the run has settled (its direction moved by less than 1e-3 over "
+    "the last decade); otherwise undecided",
+    separable_instances, _measure_kkt, seeded=True, budget=10, group="kkt",
+    figure=_spectra_figure)
+
+
+CLAIMS = (L1_RATE, L2_BOUND, L2_TREND, SINGLE, KKT, GLOBAL_MIN)

@@ -1,0 +1,356 @@
+"""The one training engine: a jitted, vmapped, shardable loop for any model, loss and optimizer.
+
+A model is two pure functions and a degree (:class:`Model`): ``predict(params, X) -> (N,)``
+outputs for one instance and ``predictor(params)``, the object the theory predicts (the
+end-to-end linear predictor β, a matrix W, a function's parameters, ...). :func:`fit` trains
+one instance, :func:`fit_batch` a stack of instances (vmapped over the leading axis, evaluated
+in blocks with ``lax.map(..., batch_size=block)`` so large batches stay in cache, and sharded
+over devices with ``jax.shard_map``). Training minimizes L(θ) = Σ_n ℓ(f_θ(x_n), y_n) (plus an
+optional scheduled penalty λ_t·P(θ), :class:`Regularizer`) with an
+:class:`~implicit_bias.numerics.optimizers.Optimizer`, recording at log-spaced times.
+
+Compiled once per (model, loss, optimizer, regularizer, observe, shapes, n_records): the data,
+the initialization, the step count and every hyperparameter (``hyper``) are traced, so a
+sweep over instances, step counts or step sizes never recompiles.
+
+A user's own model trains with no loop code (docs/engine.md):
+
+>>> import jax, jax.numpy as jnp
+>>> jax.config.update("jax_enable_x64", True)
+>>> from implicit_bias.numerics.engine import Model, fit
+>>> line = Model("line", lambda w, X: X @ w, lambda w: w)
+>>> X, y = jnp.array([[1.0, 2.0]]), jnp.array([3.0])
+>>> tr = fit(line, jnp.zeros(2), X, y, loss="square", optimizer="gd", hyper={"lr": 0.1},
+...          steps=500, n_records=3)
+>>> [round(float(v), 6) for v in tr.predictor[-1]]      # GD from 0: min-norm interpolant
+[0.6, 1.2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+from jax.sharding import Mesh, PartitionSpec
+
+from implicit_bias.theory.errors import InvalidInputError, NonFiniteError, ShapeError
+
+from .losses import Loss, get_loss, log_loss, normalized_cotangent, share_cotangent
+from .optimizers import Optimizer, get_optimizer
+
+__all__ = ["Model", "Regularizer", "Trace", "fit", "fit_batch", "log_times", "scan_records",
+           "float_dtype", "instance_mesh", "hyper_batch"]
+
+
+class Model(NamedTuple):
+    """``predict(params, X) -> (N,)``, ``predictor(params) -> array``; ``degree`` is the
+    homogeneity of ``predict`` in ``params`` (used by the normalized schedule). Create a
+    model once (module level): the engine compiles once per model object."""
+
+    name: str
+    predict: Callable
+    predictor: Callable
+    degree: int = 1
+
+
+class Regularizer(NamedTuple):
+    """A penalty λ_t·P(θ) added to the loss: ``penalty(params)`` is P and
+    ``strength(t, hyper)`` is λ_t (traced hyperparameters named in ``hyper_names``)."""
+
+    name: str
+    penalty: Callable
+    strength: Callable
+    hyper_names: tuple = ()
+
+
+class Trace(NamedTuple):
+    """A training run. Records have a leading record axis (batched: (B, R, ...)).
+
+    ``t``: the step of each record; ``predictor``: the model's predicted object;
+    ``log_loss``: log L(θ_t) (finite at any margin); ``margin``: for margin-based losses the
+    normalized margin min_n y_n f_n/‖predictor‖ over unmasked points (NaN otherwise);
+    ``grad_norm``: ‖g‖ of the gradient the optimizer consumes (its ``target``); ``penalty``:
+    P(θ_t) of the regularizer (0 without); ``observed``: what ``observe(params, X, y)``
+    returned (None without); ``params``, ``state``: the final parameters and optimizer state;
+    ``hyper``: the hyperparameters used. ``params``, ``state``, ``hyper`` and ``t[..., -1]``
+    are what a later call needs to continue the run exactly.
+    """
+
+    t: jax.Array
+    predictor: jax.Array
+    log_loss: jax.Array
+    margin: jax.Array
+    grad_norm: jax.Array
+    penalty: jax.Array
+    observed: object
+    params: object
+    state: object
+    hyper: dict
+
+    @property
+    def beta(self):
+        """The recorded predictor (the name used for linear models' end-to-end β)."""
+        return self.predictor
+
+
+def log_times(steps: int, n_records: int = 40) -> np.ndarray:
+    """Distinct integer record times 0 = t_0 < t_1 < ... < t_{R-1} = ``steps``, log-spaced.
+
+    Exactly ``n_records`` entries (so the array shape, hence the compiled loop, depends only on
+    ``n_records``); requires ``steps >= n_records - 1``.
+
+    >>> log_times(1000, 5).tolist()
+    [0, 1, 10, 100, 1000]
+    """
+    if isinstance(steps, bool) or isinstance(n_records, bool):
+        raise InvalidInputError("steps and n_records must be integers, not booleans")
+    steps, R = int(steps), int(n_records)
+    if R < 2:
+        raise InvalidInputError(f"n_records must be >= 2, got {R}")
+    if steps < R - 1:
+        raise InvalidInputError(f"steps ({steps}) must be >= n_records - 1 ({R - 1})")
+    t = [0]
+    grid = np.geomspace(1, steps, R - 1)
+    grid[-1] = steps  # geomspace(1, T, 1) is [1]: the last record is always the last step
+    for k, g in enumerate(grid):
+        lo = t[-1] + 1
+        hi = steps - (R - 2 - k)
+        t.append(int(min(max(round(g), lo), hi)))
+    return np.asarray(t, dtype=np.int64)
+
+
+def scan_records(step: Callable, record: Callable, state, times):
+    """Run ``step(state, t)`` from t = ``times[0]`` to ``times[-1]``; returns (final state,
+    records), ``record(state, t)`` evaluated after t steps for each t in ``times``
+    (``lax.fori_loop`` segments inside a ``lax.scan`` over the record times)."""
+    times = jnp.asarray(times)
+
+    def segment(carry, t_next):
+        s, t = carry
+        s = lax.fori_loop(t, t_next, lambda i, x: step(x, i), s)
+        return (s, t_next), record(s, t_next)
+
+    (state, _), recs = lax.scan(segment, (state, times[0]), times)
+    return state, recs
+
+
+def float_dtype(*arrays):
+    """The floating dtype the inputs ask for (float64 only when ``jax_enable_x64`` is on)."""
+    dt = np.result_type(*[getattr(a, "dtype", np.float64) for a in arrays] or [np.float64])
+    if not np.issubdtype(dt, np.floating):
+        dt = np.float64
+    return jax.dtypes.canonicalize_dtype(dt)
+
+
+def _sq_norm(tree):
+    return sum(jnp.sum(jnp.abs(x) ** 2) for x in jax.tree.leaves(tree))
+
+
+def _gradient(model: Model, loss: Loss, target: str, reg, params, X, y, mask, t, hyper):
+    """(g, f): the gradient the optimizer consumes, and the outputs f at ``params``."""
+    f, vjp = jax.vjp(lambda p: model.predict(p, X), params)
+    if target == "loss":
+        ct = jnp.where(mask, loss.dout(f, y), 0.0)
+    elif target == "log_loss":
+        ct, _ = normalized_cotangent(loss, f, y, mask)
+    else:
+        ct = share_cotangent(loss, f, y, mask)
+    (g,) = vjp(ct.astype(f.dtype))
+    if reg is not None:
+        lam = reg.strength(t, hyper)
+        gp = jax.grad(reg.penalty)(params)
+        g = jax.tree.map(lambda a, b: a + lam * b, g, gp)
+    return g, f
+
+
+def _run(params0, state0, X, y, mask, hyper, times, *, model, loss, optimizer, reg,
+         observe):
+    hyper = dict(hyper, T=times[-1].astype(X.dtype))
+
+    def step(s, t):
+        p, st = s
+        g, _ = _gradient(model, loss, optimizer.target, reg, p, X, y, mask, t, hyper)
+        upd, st = optimizer.update(g, st, p, t, hyper)
+        return jax.tree.map(jnp.add, p, upd), st
+
+    def record(s, t):
+        p, _ = s
+        g, f = _gradient(model, loss, optimizer.target, reg, p, X, y, mask, t, hyper)
+        b = model.predictor(p) if model.predictor is not None else jnp.zeros((), f.dtype)
+        lv = log_loss(loss, f, y, mask)
+        if loss.margin_based:
+            u = jnp.where(mask, y * f, jnp.inf)
+            margin = jnp.min(u) / jnp.sqrt(_sq_norm(b))
+        else:
+            margin = jnp.full((), jnp.nan, f.dtype)
+        pen = reg.penalty(p) if reg is not None else jnp.zeros((), f.dtype)
+        obs = observe(p, X, y) if observe is not None else None
+        return t, b, lv, margin, jnp.sqrt(_sq_norm(g)), pen, obs
+
+    (params, state), recs = scan_records(step, record, (params0, state0), times)
+    t, b, lv, m, gn, pen, obs = recs
+    return Trace(t, b, lv, m, gn, pen, obs, params, state, hyper)
+
+
+_STATIC = ("model", "loss", "optimizer", "reg", "observe")
+_run_jit = jax.jit(_run, static_argnames=_STATIC)
+
+
+@partial(jax.jit, static_argnames=(*_STATIC, "block", "mesh"))
+def _run_batch_jit(params0, state0, X, y, mask, hyper, times, *, model, loss, optimizer, reg,
+                   observe, block, mesh):
+    one = partial(_run, model=model, loss=loss, optimizer=optimizer, reg=reg, observe=observe)
+
+    def local(p, s, Xi, yi, mi, hi, tt):
+        return lax.map(lambda a: one(*a, tt), (p, s, Xi, yi, mi, hi),
+                       batch_size=min(block, Xi.shape[0]))
+
+    if mesh is None:
+        return local(params0, state0, X, y, mask, hyper, times)
+    spec = PartitionSpec("i")
+    return jax.shard_map(local, mesh=mesh, in_specs=(spec,) * 6 + (PartitionSpec(),),
+                         out_specs=spec)(params0, state0, X, y, mask, hyper, times)
+
+
+def instance_mesh(devices=None):
+    """A 1-D mesh named "i" over ``devices`` (default: all local devices), or None for one.
+
+    On a CPU host, several devices come from
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=K`` set before JAX starts
+    (:func:`implicit_bias.numerics.runtime.configure`); on a GPU host, each GPU is a device.
+    """
+    devices = jax.local_devices() if devices is None else list(devices)
+    if len(devices) < 2:
+        return None
+    return Mesh(np.array(devices), ("i",))
+
+
+def _resolve(model, loss, optimizer, regularizer):
+    if not isinstance(model, Model):
+        raise InvalidInputError(f"model must be an engine.Model, got {type(model).__name__}")
+    loss = get_loss(loss)
+    optimizer = get_optimizer(optimizer)
+    if regularizer is not None and optimizer.target != "loss":
+        raise InvalidInputError(f"a regularizer needs an optimizer on the plain loss gradient; "
+                                f"{optimizer.name} uses {optimizer.target!r}")
+    return loss, optimizer
+
+
+def _hyper(optimizer: Optimizer, regularizer, hyper, model, dtype, batch=None) -> dict:
+    """The traced hyperparameters: defaults, then ``hyper``; checked finite (NaN step sizes
+    would return an all-NaN trace), cast to ``dtype``, broadcast to (B,) when batched."""
+    out = optimizer.default_hyper()
+    out.update(hyper or {})
+    need = {"lr", *optimizer.hyper_names, *(regularizer.hyper_names if regularizer else ())}
+    if optimizer.name.startswith("optax["):
+        need.discard("lr")
+        out.setdefault("lr", 0.0)
+    missing = sorted(need - set(out))
+    if missing:
+        raise InvalidInputError(f"{optimizer.name} needs hyperparameter(s) {missing}")
+    res = {}
+    for k, v in out.items():
+        if isinstance(v, bool):
+            raise InvalidInputError(f"hyperparameter {k!r} must be a number, not a boolean")
+        a = np.asarray(v, dtype=float)
+        if not np.all(np.isfinite(a)):
+            raise NonFiniteError(f"hyperparameter {k!r} is not finite: {v!r}")
+        if batch is not None:
+            if a.ndim > 1 or (a.ndim == 1 and a.shape[0] != batch):
+                raise ShapeError(f"hyperparameter {k!r} must be a scalar or have shape "
+                                 f"({batch},), got {a.shape}")
+            a = np.broadcast_to(a, (batch,))
+        elif a.ndim:
+            raise ShapeError(f"hyperparameter {k!r} must be a scalar, got shape {a.shape}")
+        res[k] = jnp.asarray(a, dtype)
+    res["degree"] = jnp.asarray(np.full(() if batch is None else (batch,), model.degree), dtype)
+    return res
+
+
+def hyper_batch(hyper: dict, B: int) -> dict:
+    """``hyper`` with every value broadcast to shape (B,) (for :func:`fit_batch`)."""
+    return {k: np.broadcast_to(np.asarray(v, dtype=float), (B,)) for k, v in hyper.items()}
+
+
+def _times(steps, n_records, t0):
+    if isinstance(t0, bool) or int(t0) < 0:
+        raise InvalidInputError(f"t0 must be an integer >= 0, got {t0!r}")
+    return jnp.asarray(int(t0) + log_times(steps, n_records))
+
+
+def _mask(mask, y):
+    if mask is None:
+        return jnp.ones(jnp.shape(y), bool)
+    m = jnp.asarray(mask, bool)
+    if m.shape != jnp.shape(y):
+        raise ShapeError(f"mask must have shape {jnp.shape(y)}, got {m.shape}")
+    return m
+
+
+def fit(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int,
+        n_records: int = 40, mask=None, regularizer: Regularizer | None = None,
+        observe: Callable | None = None, state0=None, t0: int = 0) -> Trace:
+    """Train one instance from ``params0`` on (X, y) for ``steps`` steps.
+
+    ``loss``: a :class:`~implicit_bias.numerics.losses.Loss` or its name; ``optimizer``: an
+    :class:`~implicit_bias.numerics.optimizers.Optimizer`, its name or an optax
+    transformation; ``hyper``: its hyperparameters (``lr`` and those it names; traced).
+    ``state0`` and ``t0`` continue an earlier run (its ``Trace.state`` and last step):
+    ``steps`` more steps from step ``t0``, exactly as if the run had not stopped.
+    The arrays are used as given (the model modules validate and cast them).
+    """
+    loss, optimizer = _resolve(model, loss, optimizer, regularizer)
+    dtype = float_dtype(*jax.tree.leaves(params0))
+    Xj, yj = jnp.asarray(X), jnp.asarray(y)
+    state0 = optimizer.init(params0) if state0 is None else state0
+    return _run_jit(params0, state0, Xj, yj, _mask(mask, yj),
+                    _hyper(optimizer, regularizer, hyper, model, dtype),
+                    _times(steps, n_records, t0), model=model, loss=loss, optimizer=optimizer,
+                    reg=regularizer, observe=observe)
+
+
+def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int,
+              n_records: int = 40, mask=None, regularizer: Regularizer | None = None,
+              observe: Callable | None = None, state0=None, t0: int = 0, block: int = 16,
+              devices=None) -> Trace:
+    """:func:`fit` for a stack of B instances (leading axis B on ``params0``, ``X``, ``y``,
+    ``mask``; each ``hyper`` value a scalar or shape (B,)).
+
+    The instance axis is split over ``devices`` (default: all local devices) with
+    ``jax.shard_map``; B is padded to a multiple of the device count by repeating the last
+    instance, and the padding is dropped from the result (B below the device count runs on
+    one device). Results do not depend on the split or on ``block``.
+    """
+    loss, optimizer = _resolve(model, loss, optimizer, regularizer)
+    dtype = float_dtype(*jax.tree.leaves(params0))
+    Xj, yj = jnp.asarray(X), jnp.asarray(y)
+    B = Xj.shape[0]
+    mj = _mask(mask, yj)
+    hj = _hyper(optimizer, regularizer, hyper, model, dtype, batch=B)
+    state0 = jax.vmap(optimizer.init)(params0) if state0 is None else state0
+    times = _times(steps, n_records, t0)
+    mesh = instance_mesh(devices)
+    if mesh is not None and B < mesh.devices.size:
+        mesh = None  # fewer instances than devices: padding would only add work
+    args = (params0, state0, Xj, yj, mj, hj)
+    extra = 0
+    if mesh is not None:
+        k = mesh.devices.size
+        extra = (-B) % k
+        if extra:
+            args = jax.tree.map(
+                lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], extra, axis=0)]), args)
+        per = (B + extra) // k
+    else:
+        per = B
+    block = int(max(1, min(block, per)))
+    out = _run_batch_jit(*args, times, model=model, loss=loss, optimizer=optimizer,
+                         reg=regularizer, observe=observe, block=block, mesh=mesh)
+    if extra:
+        out = jax.tree.map(lambda a: a[:B], out)
+    return out
