@@ -52,7 +52,7 @@ import numpy as np
 from implicit_bias.theory.errors import ImplicitBiasError, InvalidInputError
 from implicit_bias.theory.results import Kind, Reference
 
-__all__ = ["STATUSES", "Kind", "Claim", "Measurement", "Outcome", "judge", "check", "measure",
+__all__ = ["STATUSES", "Kind", "Claim", "Measurement", "Outcome", "judge", "check", "measure", "assert_outcomes",
            "evaluate", "encode", "decode", "as_float", "versions", "limit_excuse",
            "batch_memo", "ClaimFileError", "OutputError"]
 
@@ -210,6 +210,18 @@ def measure(claim: Claim, instances: Sequence[dict], seed: int = 0):
 def check(claim: Claim, instances: Sequence[dict], seed: int = 0) -> list[Outcome]:
     """The outcome of every instance of a batch (:func:`measure` without the measurements)."""
     return measure(claim, instances, seed)[0]
+
+
+def assert_outcomes(claim: Claim, instances: Sequence[dict], seed: int = 0, *,
+                    allowed=("agree",)) -> list[Outcome]:
+    """Check a batch and raise AssertionError (with the instance and reason) unless every
+    outcome's status is in ``allowed`` (the tests' form of the kind's rule)."""
+    outs = check(claim, instances, seed)
+    for inst, o in zip(instances, outs, strict=True):
+        if o.status not in allowed:
+            raise AssertionError(f"{claim.name}: {o.status}: {o.reason}\ninstance "
+                                 f"{json.dumps(encode(inst))}, seed {seed}")
+    return outs
 
 
 def evaluate(claim: Claim, instance: dict, seed: int = 0) -> Outcome:

@@ -45,7 +45,16 @@ def _run(insts, seed):
 #: 1 - cos below this is under the resolution of the prediction itself (svm.prediction holds
 #: ŵ to 1e-9 relative, so 1 - cos to the true ŵ is known to ½(1e-9)² = 5e-19 at best)
 FLOOR = 5e-19
-TOL = 1e-6
+#: the resolution of the claim: 1 - cos <= 1e-4 (direction error 1.4e-2) separates the L2
+#: SVM from the rival limits it must be told apart from (the convnets' DFT-l1 minimum: 1 - cos
+#: >= 1e-3 on instances where they differ) with a factor 10; no absolute rate constant exists
+TOL = 1e-4
+
+
+def _padw(w):
+    out = np.zeros(DB)
+    out[: w.size] = w
+    return out
 
 
 def _limit_claim(L: int) -> Claim:
@@ -56,10 +65,12 @@ def _limit_claim(L: int) -> Claim:
         i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
         out = []
         for b, (inst, p) in enumerate(zip(insts, preds, strict=True)):
-            d = len(inst["X"][0])
-            B = np.asarray(tr.beta[b])[:, :d]
-            g = cosine_gap(B, p.w)
-            e = float(direction_error(B[-1], p.w))
+            # the whole padded predictor against w_hat padded with zeros: mass a model puts
+            # in the padding columns is an error too (the rival convnet does)
+            B = np.asarray(tr.beta[b])
+            w = _padw(p.w)
+            g = cosine_gap(B, w)
+            e = float(direction_error(B[-1], w))
             move = float(direction_error(B[-1], B[i]))
             excuse = limit_excuse(e, move, rate=10 ** (-1 / L), tol=np.sqrt(2 * TOL),
                                   what="the direction beta_t/|beta_t|")
@@ -78,7 +89,8 @@ def _limit_claim(L: int) -> Claim:
         "1 - cos(beta_T, w_hat)", TOL,
         f"every layer grows like t^(1/L) and components off the rank-one part are amplified "
         f"by the later layers, so the direction error is O(t^(-1/L)) (no absolute constant: "
-        f"it grows with |w_hat| and the initial off-span mass); a disagreement above 1e-6 is a "
+        f"it grows with |w_hat| and the initial off-span mass); the resolution 1e-4 separates "
+        f"the rival limits (DFT-l1, 1 - cos >= 1e-3) tenfold; a disagreement above it is a "
         f"counterexample only if it exceeds the distance to the limit the run's own "
         f"last-decade movement allows at the rate 10^(-1/{L}) per decade",
         planted_instances, measure, seeded=True, budget=20, group="deep",

@@ -76,6 +76,13 @@ def init_orthogonal(inst: dict, seed: int) -> np.ndarray:
     return g * np.linalg.norm(w) / np.linalg.norm(g)
 
 
+def padded_w(w, d: int) -> np.ndarray:
+    """``w`` padded with zeros to length ``d`` (the shape bucket's dimension)."""
+    out = np.zeros(d)
+    out[: np.size(w)] = w
+    return out
+
+
 def _padded(insts, seed):
     X, y, m = pad([_data(i) for i in insts], NB, DB)
     W0 = np.zeros((len(insts), DB))
@@ -144,10 +151,10 @@ def _measure_accelerated(insts, seed):
     i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
     out = []
     for b, (inst, p) in enumerate(zip(insts, preds, strict=True)):
-        d = len(inst["X"][0])
-        B = np.asarray(tr.beta[b])[:, :d]
-        gaps = cosine_gap(B, p.w)
-        e = float(direction_error(B[-1], p.w))
+        B = np.asarray(tr.beta[b])  # the whole padded predictor (padding columns included)
+        w = padded_w(p.w, DB)
+        gaps = cosine_gap(B, w)
+        e = float(direction_error(B[-1], w))
         move = float(direction_error(B[-1], B[i]))
         tol_dir = math.sqrt(2 * ACCELERATED_TOL)
         excuse = limit_excuse(e, move, rate=ACC_DECADE_RATE, tol=tol_dir,
@@ -238,11 +245,13 @@ def _measure_residual(insts, seed):
     out = []
     for b, (inst, a) in enumerate(zip(insts, asym, strict=True)):
         d = len(inst["X"][0])
-        w = np.asarray(tr.beta[b])[1:, :d]
+        w = np.asarray(tr.beta[b])[1:]
         if a.w_tilde is None or not a.generic:
             out.append(Measurement(math.nan, invariant=f"family not generic: {a.reason}"))
             continue
-        r = np.linalg.norm(w - a.predict(t), axis=1)
+        pred = np.zeros_like(w)  # the padding columns start at 0 and must stay there
+        pred[:, :d] = a.predict(t)
+        r = np.linalg.norm(w - pred, axis=1)
         env = r * t**a.rate / np.log(np.maximum(t, 2.0))
         growth = float(env[-1] / np.max(env[ref]))
         out.append(Measurement(
@@ -321,14 +330,15 @@ def _measure_sign(insts, seed):
         Xi, yi = _data(inst)
         d = Xi.shape[1]
         p = svm.max_margin(Xi, yi)
-        B = np.asarray(tr.beta[b])[:, :d]
-        e = float(direction_error(B[-1], p.w))
+        B = np.asarray(tr.beta[b])
+        w = padded_w(p.w, 3)
+        e = float(direction_error(B[-1], w))
         move = float(direction_error(B[-1], B[i]))
         Z = yi[:, None] * Xi
-        wT = B[-1]
+        wT = B[-1][:d]
         linf = 1 - float(np.min(Z @ wT) / np.max(np.abs(wT)) / _linf_margin(Z))
         out.append(Measurement(
-            float(cosine_gap(wT, p.w)), start=float(cosine_gap(B[1], p.w)),
+            float(cosine_gap(B[-1], w)), start=float(cosine_gap(B[1], w)),
             excuse=limit_excuse(e, move, rate=0.1, tol=math.sqrt(2e-8),
                                 what="the direction"),
             numbers={"linf_margin_gap": linf, "movement": move}))

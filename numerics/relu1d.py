@@ -90,7 +90,7 @@ def init(key, *, width: int, x_range=(-1.5, 1.5), scale: float = 1e-2, dtype=Non
 
 def predict(params, x, skip: bool = False):
     """f_θ at the points x (1-D). Without ``skip`` the slope ``v`` is ignored."""
-    h = jnp.maximum(jnp.outer(x, params["w"]) + params["b"], 0.0)
+    h = jnp.maximum(jnp.outer(x, params["w"]) + params["b"][None, :], 0.0)
     out = h @ params["a"] + params["c"]
     return out + params["v"] * x if skip else out
 

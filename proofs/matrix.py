@@ -123,12 +123,15 @@ def _derive_commuting() -> list[Step]:
         Matrix([-4 * sol[k] * sum(D[i, k] * rt[i] for i in range(2)) for k in range(2)])))
     b = sympy.symbols("b_1 b_2", positive=True)
     psi = sum(bk * log(bk / alpha**2) - bk for bk in b)
+    sv = sympy.symbols("sigma_1 sigma_2", real=True)  # the values s_i(t) at one time t
+    sol_t = [alpha**2 * exp(-4 * sum(D[i, k] * sv[i] for i in range(2))) for k in range(2)]
     steps.append(Step.eq(
         r"$\nabla\psi_\alpha(\beta) = \log(\beta/\alpha^2) = -4 D^\top s \in \mathrm{row}(D)$"
         r" for $\psi_\alpha(\beta) = \sum_k \beta_k \log(\beta_k/\alpha^2) - \beta_k$: an"
         r" interpolating limit is $\arg\min \psi_\alpha$ s.t. $D\beta = y$, $\beta \geq 0$",
-        Matrix([sympy.diff(psi, bk) for bk in b]).subs({b[k]: sol[k] for k in range(2)}),
-        Matrix([-4 * sum(D[i, k] * s[i] for i in range(2)) for k in range(2)])))
+        Matrix([sympy.expand_log(sympy.diff(psi, bk).subs({b[k]: sol_t[k] for k in range(2)}),
+                                 force=True) for bk in b]),
+        Matrix([-4 * sum(D[i, k] * sv[i] for i in range(2)) for k in range(2)])))
     steps.append(Step.eq(
         r"$\psi_\alpha(\beta) / \log(1/\alpha^2) \to \sum_k \beta_k = \mathrm{tr}\,W$ as"
         r" $\alpha \to 0$: the limit is the minimum-trace interpolant",
@@ -136,10 +139,9 @@ def _derive_commuting() -> list[Step]:
     Wp = _symbol_matrix("w")
     steps.append(Step.eq(
         r"for any $W' = Q^\top W Q$: $\langle Q^\top A_i Q, W'\rangle = \sum_k D_{ik} W'_{kk}$"
-        r" (only the diagonal is measured, and it carries the whole trace)",
-        Matrix([_inner(Q.T * A[i] * Q, Wp) for i in range(2)] + [Wp.trace()]),
-        Matrix([D[i, 0] * Wp[0, 0] + D[i, 1] * Wp[1, 1] for i in range(2)]
-               + [Wp[0, 0] + Wp[1, 1]])))
+        r" (only the diagonal, which carries the whole trace, is measured)",
+        Matrix([_inner(Q.T * A[i] * Q, Wp) for i in range(2)]),
+        Matrix([D[i, 0] * Wp[0, 0] + D[i, 1] * Wp[1, 1] for i in range(2)])))
     return steps
 
 
@@ -202,7 +204,7 @@ def _derive_singular_values() -> list[Step]:
                              r" $\sigma_r = s_r^N$", W, U * diag(*sigma) * V.T))
         grads = _factor_gradients(G, Ws)
         Wdot = sum((chain(Ws[j + 1:]) * (-grads[j]) * chain(Ws[:j]) for j in range(N)),
-                   sympy.zeros(2, 2))
+                   sympy.zeros(2, 2)).applyfunc(sympy.expand)
         flow = sympy.zeros(2, 2)
         for j in range(1, N + 1):
             left = U * diag(*[v ** (2 * (N - j)) for v in s]) * U.T     # (W W^T)^{(N-j)/N}
@@ -212,7 +214,7 @@ def _derive_singular_values() -> list[Step]:
             rf"$N = {N}$: gradient flow on the factors moves $W$ by"
             r" $\dot W = -\sum_{j=1}^N (WW^\top)^{\frac{N-j}{N}}\, \nabla\ell\,"
             r" (W^\top W)^{\frac{j-1}{N}}$ (the end-to-end flow)", Wdot, -flow))
-        velocity = [(U.col(r).T * Wdot * V.col(r))[0] for r in range(2)]
+        velocity = [sympy.expand((U.col(r).T * Wdot * V.col(r))[0]) for r in range(2)]
         arora = [-N * (sigma[r] ** 2) ** (1 - Rational(1, N))
                  * _inner(G, U.col(r) * V.col(r).T) for r in range(2)]
         steps.append(Step.eq(
@@ -227,16 +229,20 @@ def _derive_singular_values() -> list[Step]:
         sympy.summation(sig ** (2 * (n - j) / n) * sig ** (2 * (j - 1) / n), (j, 1, n)),
         n * (sig**2) ** (1 - 1 / n)))
     b, c, t = sympy.symbols("b c t", positive=True)
+    lam = sympy.Symbol("lambda")
     E = _symbol_matrix("e", real=True)
     Wt = diag(b + c, b) + t * E
-    M = Wt.T * Wt
-    disc = sqrt((M.trace()) ** 2 - 4 * M.det())
-    top, bottom = sqrt((M.trace() + disc) / 2), sqrt((M.trace() - disc) / 2)
+    charpoly = (lam * eye(2) - Wt.T * Wt).det()
+    rates = []
+    for sigma0 in (b + c, b):  # implicit differentiation of det(lambda I - M(t)) = 0
+        at = {lam: sigma0**2, t: 0}
+        dlam = -sympy.diff(charpoly, t).subs(at) / sympy.diff(charpoly, lam).subs(at)
+        rates.append(dlam / (2 * sigma0))  # sigma = sqrt(lambda)
     steps.append(Step.eq(
         r"first-order perturbation ($W = \mathrm{diag}(b + c, b)$, $b, c > 0$, simple"
-        r" singular values): $\frac{d}{dt}\sigma_r(W + tE)|_{t=0} = u_r^\top E v_r = E_{rr}$",
-        Matrix([sympy.diff(top, t).subs(t, 0), sympy.diff(bottom, t).subs(t, 0)]),
-        Matrix([E[0, 0], E[1, 1]])))
+        r" singular values; implicit differentiation of $\det(\sigma^2 I - W_t^\top W_t) = 0$):"
+        r" $\frac{d}{dt}\sigma_r(W + tE)|_{t=0} = u_r^\top E v_r = E_{rr}$",
+        Matrix(rates), Matrix([E[0, 0], E[1, 1]])))
     return steps
 
 
@@ -305,8 +311,9 @@ def _derive_det_invariance() -> list[Step]:
         r" $|\frac{d}{dt}\log|\det W|| \leq N \sum_r \sigma_r^{1-2/N} \|\nabla\ell\|$ stays"
         r" bounded while $W$ does, so $\det W$ cannot reach 0 in finite time",
         sympy.Ge(sympy.simplify(1 - 2 / (M + 2)), 0, evaluate=False)))
-    steps.append(Step.eq(r"at $N = 1$ the exponent is $-1$: the rate is unbounded near"
-                         r" $\sigma = 0$ and nothing protects the sign", 1 - Rational(2, 1), -1))
+    steps.append(Step.eq(r"at $N = 1$ the per-value rate is $-\langle\nabla\ell, u_rv_r^\top\rangle"
+                         r"/\sigma_r$: unbounded near $\sigma = 0$, nothing protects the sign",
+                         (-n * s1 ** (1 - 2 / n)).subs(n, 1), -1 / s1))
     eps = sympy.Symbol("epsilon", positive=True)
     e = exp(-t)
     W1 = Matrix([[eps, 1 - e], [1 - e, eps * e]])
@@ -384,8 +391,8 @@ def _derive_razin_cohen() -> list[Step]:
         Step.eq(r"dual certificate $\lambda = (1, 1, 0)$: $\sum_i\lambda_iA_i = [[0, 1],"
                 r" [1, 0]]$ has eigenvalues $\pm1$, so $\|\cdot\|_{op} = 1$ (feasible)",
                 Matrix(sorted(Z.eigenvals())), Matrix([-1, 1])),
-        Step.eq(r"and $\lambda^\top y = 2 = \|W(0)\|_*$: zero gap, so $[[0,1],[1,0]]$ is the"
-                r" global minimum", sum(c * v for c, v in zip(dual, y, strict=True)),
+        Step.eq(r"and $\lambda^\top y = 2 = \|W\|_*$ at $x = 0$: zero gap, so $[[0,1],[1,0]]$"
+                r" is the global minimum", sum(c * v for c, v in zip(dual, y, strict=True)),
                 nuc.subs(x, 0)),
     ]
     p, q = sympy.symbols("p q", real=True)
@@ -404,8 +411,8 @@ def _derive_razin_cohen() -> list[Step]:
         Step.eq(r"with $|W_{12} - 1|, |W_{21} - 1|, |W_{22}| \leq e < 1$ and $\det W > 0$:"
                 r" $|W_{11}| > W_{12}W_{21}/|W_{22}| \geq (1 - e)^2/e$; the bound's derivative",
                 sympy.diff(bound, e), -(1 - e) * (1 + e) / e**2),
-        Step.eq(r"is negative on $(0, 1)$ and the bound diverges as the residual $e \to 0$",
-                sympy.limit(bound, e, 0, "+"), sympy.oo),
+        Step.eq(r"is negative on $(0, 1)$, and the bound diverges as the residual $e \to 0$"
+                r" (its reciprocal tends to 0)", sympy.limit(1 / bound, e, 0, "+"), 0),
     ]
     return steps
 

@@ -1,14 +1,19 @@
-"""Test configuration: float64 everywhere, hypothesis profiles.
+"""Test configuration: float64, strict array semantics, hypothesis profiles.
 
-Profiles (choose with ``IMPLICIT_BIAS_PROFILE=thorough`` or pytest's
-``--hypothesis-profile=thorough``):
+* float64 for every verification (switched on here, the tests' entry point; library modules
+  never flip it).
+* ``jax_numpy_rank_promotion="raise"`` and ``jax_numpy_dtype_promotion="strict"`` (as equinox
+  and Neural Tangents test): an implicit broadcast between arrays of different ranks, or a
+  silent dtype promotion, is an error in the tests, so the library cannot rely on one.
 
-* ``ci`` (default): derandomized, modest example counts, no deadline (JIT compiles on first call).
-  It also switches off hypothesis' mixing of constants from locally installed modules
-  (``theory.strategies.without_local_constants``), so CI's clean non-editable install draws
-  exactly the examples a developer's editable install draws.
-* ``thorough``: many examples, randomized, for hunting counterexamples.
-* ``dev``: very few examples, for a quick local loop.
+Profiles (``IMPLICIT_BIAS_PROFILE=thorough`` or pytest's ``--hypothesis-profile=thorough``):
+
+* ``ci`` (default): derandomized, 25 examples per property, no deadline (JAX compiles on the
+  first example). It also switches off hypothesis' mixing of constants from locally installed
+  modules (``theory.strategies.without_local_constants``), so a clean install draws exactly
+  the examples an editable install draws.
+* ``thorough``: 500 random examples, for hunting counterexamples.
+* ``dev``: 5 examples, for a quick local loop.
 """
 
 import os
@@ -17,9 +22,9 @@ import jax
 from hypothesis import HealthCheck, settings
 
 jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_numpy_rank_promotion", "raise")
+jax.config.update("jax_numpy_dtype_promotion", "strict")
 
-# deadline=None and too_slow suppressed: the first example of each property pays JAX's
-# compilation (seconds); later examples reuse the compiled loop (see test_svm's no-recompile test).
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True, **_common)
 settings.register_profile("thorough", max_examples=500, **_common)

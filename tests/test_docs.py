@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from implicit_bias import claims, numerics
-from implicit_bias import proofs
-from implicit_bias import theory
+from implicit_bias import claims, numerics, proofs, theory
 
 MODULES = sorted(
     m.name

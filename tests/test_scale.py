@@ -1,6 +1,6 @@
 """Scale: the instance axis sharded over several devices gives the single-device answer.
 
-:func:`numerics.trainer.fit_batch` splits the instance axis over ``jax.devices()`` with
+:func:`implicit_bias.numerics.engine.fit_batch` splits the instance axis over ``jax.devices()`` with
 ``jax.shard_map`` (padding B to a multiple of the device count) and maps over blocks of
 ``block`` instances on each device. Neither the split nor the blocking may change a result.
 A CPU host shows several devices only if ``XLA_FLAGS=--xla_force_host_platform_device_count``
@@ -27,7 +27,8 @@ SCRIPT = textwrap.dedent(r"""
     import jax
     import jax.numpy as jnp
     from jax.sharding import NamedSharding, PartitionSpec
-    from implicit_bias.numerics import deep_linear, linear, trainer
+    from implicit_bias.numerics import deep_linear, engine, linear
+    from implicit_bias.theory.validate import binary_batch
 
     devs = jax.devices()
     out = {"devices": len(devs), "x64": bool(jax.config.jax_enable_x64)}
@@ -42,15 +43,14 @@ SCRIPT = textwrap.dedent(r"""
         return X, y, mask
 
     def fit(X, y, m, *, schedule, block, devices, steps=200, lr=0.05):
-        Xn, yn, mn, Z = trainer.validate_batch(X, y, m)
+        Xn, yn, mn, Z = binary_batch(X, y, m)
         lrs = np.full(len(X), lr)
         if schedule == "accelerated":
             lrs = linear.default_lr(Z, loss="logistic", schedule=schedule, mask=mn)
-        return trainer.fit_batch(
-            jnp.zeros((len(X), X.shape[2])), jnp.asarray(Xn), jnp.asarray(yn),
-            jnp.asarray(mn), jnp.asarray(lrs), steps=steps, n_records=5,
-            predict=linear.predict, beta=linear.beta, loss="logistic", schedule=schedule,
-            block=block, devices=devices)
+        return engine.fit_batch(
+            linear.MODEL, jnp.zeros((len(X), X.shape[2])), jnp.asarray(Xn), jnp.asarray(yn),
+            mask=mn, loss="logistic", optimizer=schedule, hyper={"lr": lrs}, steps=steps,
+            n_records=5, block=block, devices=devices)
 
     def diff(a, b):
         la, lb = jax.tree.leaves(a), jax.tree.leaves(b)
@@ -81,29 +81,30 @@ SCRIPT = textwrap.dedent(r"""
     Xd, yd, md = data(10, seed=1)
     p0 = jax.vmap(lambda k: deep_linear.init(k, d=3, depth=3, width=4))(
         jax.random.split(jax.random.key(0), 10))
-    args = (p0, jnp.asarray(Xd), jnp.asarray(yd), jnp.asarray(md), jnp.full((10,), 0.05))
-    kw = dict(steps=150, n_records=4, predict=deep_linear.predict,
-              beta=deep_linear.end_to_end, loss="logistic", schedule="normalized", degree=3)
-    out["deep_linear"] = diff(trainer.fit_batch(*args, block=1, **kw),
-                              trainer.fit_batch(*args, block=16, devices=devs[:1], **kw))
+    args = (deep_linear.model(3), p0, jnp.asarray(Xd), jnp.asarray(yd))
+    kw = dict(mask=md, hyper={"lr": np.full(10, 0.05)}, steps=150, n_records=4,
+              loss="logistic", optimizer="normalized")
+    out["deep_linear"] = diff(engine.fit_batch(*args, block=1, **kw),
+                              engine.fit_batch(*args, block=16, devices=devs[:1], **kw))
 
     # inputs already placed on the mesh with NamedSharding (B = 12, a multiple of 4)
     X12, y12, m12 = data(12, seed=2)
     ref = fit(X12, y12, m12, schedule="normalized", block=16, devices=devs[:1])
-    sh = NamedSharding(trainer.instance_mesh(), PartitionSpec("i"))
+    sh = NamedSharding(engine.instance_mesh(), PartitionSpec("i"))
     placed = [jax.device_put(jnp.asarray(a), sh) for a in (
-        np.zeros((12, 3)), *trainer.validate_batch(X12, y12, m12)[:3], np.full(12, 0.05))]
-    r = trainer.fit_batch(*placed, steps=200, n_records=5, predict=linear.predict,
-                          beta=linear.beta, loss="logistic", schedule="normalized")
+        np.zeros((12, 3)), *binary_batch(X12, y12, m12)[:3])]
+    r = engine.fit_batch(linear.MODEL, *placed[:3], mask=placed[3],
+                         hyper={"lr": np.full(12, 0.05)}, steps=200, n_records=5,
+                         loss="logistic", optimizer="normalized")
     out["named_sharding"] = {"diff": diff(r, ref),
                              "input_shards": len(placed[1].addressable_shards)}
 
     # no recompilation: new data of the same shape bucket, new step count and step size
     fit(X, y, m, schedule="normalized", block=16, devices=None)
-    before = trainer._fit_batch_jit._cache_size()
+    before = engine._run_batch_jit._cache_size()
     X2, y2, m2 = data(10, seed=3)
     fit(X2, y2, m2, schedule="normalized", block=16, devices=None, steps=333, lr=0.02)
-    out["recompiles"] = trainer._fit_batch_jit._cache_size() - before
+    out["recompiles"] = engine._run_batch_jit._cache_size() - before
     print("RESULT " + json.dumps(out))
 """)
 
@@ -150,7 +151,7 @@ def test_new_data_of_the_same_bucket_does_not_recompile_the_sharded_batch(four_d
 def test_batched_trainer_does_not_recompile_for_new_data_on_one_process():
     """The same for this process's own devices (whatever their count): new data, steps and
     step sizes of the same shape bucket reuse the compiled batch."""
-    from implicit_bias.numerics import linear, trainer
+    from implicit_bias.numerics import engine, linear
 
     rng = np.random.default_rng(0)
 
@@ -162,7 +163,7 @@ def test_batched_trainer_does_not_recompile_for_new_data_on_one_process():
                                   lr=lr)
 
     run(int(rng.integers(100)), 50, 0.05)
-    before = trainer._fit_batch_jit._cache_size()
+    before = engine._run_batch_jit._cache_size()
     tr = run(int(rng.integers(100, 200)), 120, 0.02)
-    assert trainer._fit_batch_jit._cache_size() == before
+    assert engine._run_batch_jit._cache_size() == before
     assert np.asarray(tr.t[0]).tolist()[-1] == 120

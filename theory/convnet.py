@@ -23,6 +23,7 @@ import scipy.optimize
 
 from . import svm
 from .errors import CertificateError, InvalidInputError, ShapeError, SolverError
+from .results import REFERENCES, Certificate, Kind, Reference
 from .validate import binary_data, check_depth, check_separable
 
 __all__ = [
@@ -40,8 +41,9 @@ __all__ = [
     "factorize",
 ]
 
-GLOBAL = "global minimum"
-STATIONARY = "stationary point, not global"
+GLOBAL = Kind.GLOBAL_MINIMUM
+#: L >= 3: only a stationary point of the non-convex (P_L) (the theorem names no global one)
+STATIONARY = Kind.STATIONARY_POINT
 
 
 def dft(v) -> np.ndarray:
@@ -220,16 +222,37 @@ def stationarity(beta, X, y, depth: int, *, active_tol: float | None = None,
 @dataclass(frozen=True)
 class ConvMaxMargin:
     """A solution of (P_L) at unit margin: ``beta``, ``beta_hat``, ``penalty`` = Σ|β̂|^{2/L},
-    ``direction`` = β/‖β‖, ``kind`` ("global minimum" or "stationary point, not global"),
-    ``certificate`` (:class:`Stationarity`)."""
+    ``direction`` = β/‖β‖, ``kind`` (``Kind.GLOBAL_MINIMUM`` for L <= 2,
+    ``Kind.STATIONARY_POINT`` for L >= 3), ``stationarity`` (:class:`Stationarity`) and
+    ``certificate`` (its residuals as a :class:`~implicit_bias.theory.results.Certificate`)."""
 
     beta: np.ndarray
     beta_hat: np.ndarray
     depth: int
     penalty: float
     direction: np.ndarray
-    kind: str
-    certificate: Stationarity
+    kind: Kind
+    stationarity: Stationarity
+    reference: Reference = REFERENCES["convnet"]
+
+    @property
+    def predictor(self) -> np.ndarray:
+        """The predicted object: β at unit margin."""
+        return self.beta
+
+    @property
+    def value(self) -> float:
+        """The penalty Σ_m |β̂[m]|^{2/L} (the representation cost is depth x penalty)."""
+        return self.penalty
+
+    @property
+    def certificate(self) -> Certificate:
+        """The KKT certificate of (P_L) (:class:`Stationarity`), residual one number."""
+        c = self.stationarity
+        return Certificate.from_conditions(
+            {"support": c.support_residual, "off-support": c.offsupport, "euler": c.euler_gap},
+            note=f"KKT of (P_{self.depth}) on support bins {c.support.tolist()}, active points "
+                 f"{c.active.tolist()}")
 
 
 def _dft_matrices(D: int):
@@ -342,6 +365,23 @@ class SingleExample:
     global_class: tuple
     global_cost: float
     gf_class: tuple | None
+    kind: Kind = Kind.STATIONARY_POINT
+    reference: Reference = REFERENCES["convnet"]
+
+    @property
+    def predictor(self):
+        """The predicted object: the class gradient flow ends on (None without ``r0``)."""
+        return self.gf_class
+
+    @property
+    def value(self) -> float:
+        """The global minimum of the penalty (closed form)."""
+        return self.global_cost
+
+    @property
+    def certificate(self) -> Certificate:
+        """Closed forms, exact up to floating-point evaluation."""
+        return Certificate(0.0, {}, exact=False, note="closed forms (docs/convnet.md)")
 
     def stationary_point(self, bins) -> np.ndarray:
         """The unit-margin stationary β on a conjugate-closed set of bins (L >= 3; for L = 2

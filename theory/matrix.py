@@ -49,6 +49,7 @@ import sympy
 
 from .errors import (
     CertificateError,
+    DepthError,
     DomainError,
     InfeasibleError,
     InvalidInputError,
@@ -246,6 +247,13 @@ def loss_gradient(A, y, W) -> np.ndarray:
     return np.einsum("m,mjk->jk", r, Am)
 
 
+def _depth(depth) -> int:
+    """check_depth, refusing booleans first (validate.check_depth turns True into 1)."""
+    if isinstance(depth, (bool, np.bool_)):
+        raise DepthError(f"depth must be an integer >= 1, got the boolean {depth!r}")
+    return check_depth(depth)
+
+
 def _sym(A: np.ndarray) -> np.ndarray:
     return 0.5 * (A + np.swapaxes(A, -1, -2))
 
@@ -305,7 +313,6 @@ def _face_chain(Bs: np.ndarray, y: np.ndarray, faces, tol: float):
     Q = np.eye(d)
     psd_res, orth_res = 0.0, 0.0
     ynorm = max(float(np.linalg.norm(y)), 1e-300)
-    bnorm = max(float(np.linalg.norm(Bs.reshape(len(Bs), -1), axis=1).max()), 1e-300)
     for mu in faces:
         mu = np.asarray(mu, dtype=float)
         T = Q.T @ np.einsum("m,mjk->jk", mu, Bs) @ Q
@@ -313,10 +320,9 @@ def _face_chain(Bs: np.ndarray, y: np.ndarray, faces, tol: float):
         ev, V = np.linalg.eigh(T)
         top = max(float(np.abs(ev).max()) if ev.size else 0.0, 1e-300)
         psd_res = max(psd_res, max(0.0, -float(ev.min()) / top) if ev.size else 0.0)
-        scale = float(np.abs(mu).sum()) * bnorm
         orth_res = max(orth_res, abs(float(mu @ y)) / max(ynorm * float(np.linalg.norm(mu)),
                                                           1e-300))
-        keep = ev <= tol * max(top, scale)
+        keep = ev <= tol * top
         Q = Q @ V[:, keep]
     return Q, psd_res, orth_res
 
@@ -440,7 +446,7 @@ def _solve_sdp(B: np.ndarray, b: np.ndarray, psd: bool, face: np.ndarray | None 
     ``B`` (m, d, d) (unit Frobenius rows), ``b`` (m,) with max |b| = 1. With ``face`` (d×k),
     W = Q W' Qᵀ with W' ⪰ 0 of size k.
     """
-    import cvxpy as cp
+    import cvxpy as cp  # lazily: importing cvxpy costs ~1 s, and only this solve needs it
 
     m, d, _ = B.shape
     if face is not None:
@@ -614,8 +620,9 @@ def min_nuclear_norm(A, y, *, psd: bool = False,
     checked first (Fredholm alternative); then cvxpy ``normNuc`` (``psd``: an SDP) with Clarabel
     at gap/feasibility tolerances 1e-10, 1e-9, 1e-8 (SCS at 1e-9 last), status checked; the
     answer is projected onto A(W) = y and λ scaled into the dual set before certification.
-    With ``psd`` and a failed solve (or ``facial_reduction=True``), partial facial reduction
-    (diagonally dominant multipliers, an LP) first confines W to a face; ``faces`` records it.
+    With ``psd``, partial facial reduction (diagonally dominant multipliers, an LP) confines W
+    to a face first when the direct solve fails (``facial_reduction=None``), always (``True``)
+    or never (``False``); ``faces`` records the steps (``True`` with ``psd=False`` is refused).
 
     Raises :class:`~theory.errors.InfeasibleError` (witness u: Σu_i A_i = 0, uᵀy != 0) when no
     W (``psd``: no symmetric W) interpolates, :class:`SemidefiniteInfeasibleError` when no PSD
@@ -642,22 +649,30 @@ def min_nuclear_norm(A, y, *, psd: bool = False,
         full = np.zeros(len(yv))
         full[live] = r
         _infeasible_linear(A_used, yv, full, np.where(live, norms, 0), psd)
+    if facial_reduction and not psd:
+        raise InvalidInputError("facial_reduction applies to psd=True only (without the PSD "
+                                "constraint there is no cone to reduce)")
     faces, Q = [], None
-    info = {}
-    try:
-        if psd and facial_reduction:
-            raise SolverError("facial reduction requested")
-        X, lam, info = _solve_sdp(B, b, psd)
-    except SolverError as exc:
-        if not psd or facial_reduction is False:
-            raise
+
+    def reduced(why):
+        nonlocal faces, Q
         try:
             Q, faces = _facial_reduction(B, b)
         except SemidefiniteInfeasibleError as err:
             raise _psd_infeasible(err, A_used, yv, live, norms) from None
         X, lam, info = _solve_sdp(B, b, psd, face=Q)
-        info = dict(info, facial_reduction=f"face of dimension {Q.shape[1]} after "
-                    f"{len(faces)} step(s) (main solve: {exc})")
+        return X, lam, dict(info, facial_reduction=f"face of dimension {Q.shape[1]} after "
+                            f"{len(faces)} step(s) ({why})")
+
+    if psd and facial_reduction:
+        X, lam, info = reduced("requested")
+    else:
+        try:
+            X, lam, info = _solve_sdp(B, b, psd)
+        except SolverError as exc:
+            if not psd or facial_reduction is False:
+                raise
+            X, lam, info = reduced(f"the direct solve failed: {exc}")
     X, lam = _polish(B, b, X, lam, psd, Q)
     W = X if Q is None else Q @ X @ Q.T
     W = s * W
@@ -891,7 +906,7 @@ def end_to_end_velocity(W, grad, depth) -> np.ndarray:
     >>> end_to_end_velocity(np.diag([4.0, 1.0]), np.eye(2), 2).tolist()   # -2·σ·g on the diagonal
     [[-8.0, 0.0], [0.0, -2.0]]
     """
-    N = check_depth(depth)
+    N = _depth(depth)
     Wm, G = _check_pair(W, grad)
     U, s, Vt = np.linalg.svd(Wm)
     d1, d2 = Wm.shape
@@ -933,7 +948,7 @@ def singular_value_velocity(W, grad, depth, *, degenerate: str = "raise",
     >>> singular_value_velocity(np.diag([4.0, 1.0]), np.eye(2), 3).round(6).tolist()
     [-19.048813, -3.0]
     """
-    N = check_depth(depth)
+    N = _depth(depth)
     if degenerate not in ("raise", "one-sided"):
         raise InvalidInputError(f"degenerate must be 'raise' or 'one-sided', got {degenerate!r}")
     Wm, G = _check_pair(W, grad)
@@ -1151,5 +1166,12 @@ def greedy_low_rank(A, y, *, max_rank: int | None = None, eps: float = 1e-4,
         losses.append(float(opt.fun))
     W = U @ U.T
     res = np.einsum("mjk,jk->m", Bs, W) - yv
-    return GreedyLowRank(W=W, value=0.5 * float(res @ res), path=tuple(path),
-                         losses=tuple(losses), rank=U.shape[1])
+    value = 0.5 * float(res @ res)
+    gU = 2.0 * np.einsum("m,mjk->jk", res, Bs) @ U
+    scale = max(math.sqrt(2 * loss0) * max(float(np.linalg.norm(U)), 1.0), 1e-300)
+    cert = Certificate.from_conditions(
+        {"loss": value / loss0 if loss0 > 0 else value,
+         "stationarity": float(np.linalg.norm(gU)) / scale},
+        note="relative final loss and gradient norm on the rank-r manifold")
+    return GreedyLowRank(W=W, value=value, path=tuple(path), losses=tuple(losses),
+                         rank=U.shape[1], certificate=cert)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InvalidInputError, KnotError, NonFiniteError, ShapeError, SolverError
+from .results import REFERENCES, Certificate, Kind, Reference
 
 __all__ = [
     "PiecewiseLinear",
@@ -102,6 +103,25 @@ class NetworkCost:
     path_norm: float
     representation: float
     function: PiecewiseLinear | None
+    kind: Kind = Kind.UPPER_BOUND
+    reference: Reference = REFERENCES["relu1d"]
+
+    @property
+    def predictor(self):
+        """The function the net computes."""
+        return self.function
+
+    @property
+    def value(self) -> float:
+        """R(f_θ), bounded above by the path norm and C(θ)."""
+        return self.representation
+
+    @property
+    def certificate(self) -> Certificate:
+        """The chain C >= path norm >= R: each violation (0 when it holds)."""
+        return Certificate.from_conditions(
+            {"C >= path": max(0.0, self.path_norm - self.cost),
+             "path >= R": max(0.0, self.representation - self.path_norm)})
 
 
 def _net_arrays(a, w, b):
@@ -198,6 +218,32 @@ class Interpolant:
     b: np.ndarray
     c: float
     v: float
+    kind: Kind = Kind.GLOBAL_MINIMUM
+    reference: Reference = REFERENCES["relu1d"]
+
+    @property
+    def predictor(self):
+        """A minimizer (callable), one of many (minimizers are not unique)."""
+        return self.function
+
+    @property
+    def value(self) -> float:
+        """The minimal representation cost."""
+        return self.cost
+
+    @property
+    def certificate(self) -> Certificate:
+        """Two independent linear programs bracket the minimum: the mean-value lower bound
+        and the kink-grid upper bound (:func:`mean_value_lower_bound`,
+        :func:`grid_upper_bound`); the residual is their largest relative distance to
+        ``cost``."""
+        scale = max(1.0, abs(self.cost))
+        lo = mean_value_lower_bound(self.x, self.y, skip=self.skip)
+        hi = grid_upper_bound(self.x, self.y, skip=self.skip)
+        return Certificate.from_conditions(
+            {"lower bound": abs(self.cost - lo) / scale,
+             "upper bound": abs(hi - self.cost) / scale},
+            note="mean-value LP and kink-grid LP (scipy HiGHS)")
 
     def __call__(self, t):
         if self.function is None:

@@ -24,7 +24,8 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from .errors import CertificateError, LabelError, ShapeError, SolverError
+from .errors import CertificateError, InvalidInputError, LabelError, ShapeError, SolverError
+from .results import REFERENCES, Certificate, Kind, Reference
 from .validate import as_matrix, binary_data, check_separable, to_rational
 
 __all__ = [
@@ -81,6 +82,27 @@ class MaxMargin:
     exact: bool = False
     generic: bool = True
     info: dict = field(default_factory=dict, compare=False)
+    kind: Kind = Kind.EXACT_LIMIT
+    reference: Reference = REFERENCES["svm"]
+
+    @property
+    def predictor(self):
+        """The predicted object: ŵ (its direction is the limit of GD's direction)."""
+        return self.w
+
+    @property
+    def value(self):
+        """The geometric margin 1/‖ŵ‖."""
+        return self.margin
+
+    @property
+    def certificate(self) -> Certificate:
+        """The KKT certificate: primal, dual, complementarity and stationarity residuals."""
+        k = self.kkt
+        return Certificate.from_conditions(
+            {"primal": k.primal, "dual": k.dual, "complementarity": k.complementarity,
+             "stationarity": k.stationarity}, exact=self.exact,
+            note="exact rational arithmetic" if self.exact else "relative residuals")
 
     def numeric(self) -> MaxMargin:
         """This result with float64 numpy arrays (a no-op for numeric results)."""
@@ -90,7 +112,7 @@ class MaxMargin:
         return MaxMargin(
             w=to(self.w), direction=to(self.direction), margin=float(self.margin),
             dual=to(self.dual), support=self.support, kkt=self.kkt, exact=False,
-            generic=self.generic, info=self.info,
+            generic=self.generic, info=self.info, kind=self.kind, reference=self.reference,
         )
 
 
@@ -115,11 +137,39 @@ class Asymptote:
     lr: float
     reason: str = ""
     max_margin: MaxMargin | None = None
+    kind: Kind = Kind.EXACT_LIMIT
+    reference: Reference = REFERENCES["svm.residual"]
 
-    def predict(self, t) -> np.ndarray:
-        """ŵ log t + w̃ at step(s) t (shape (..., d)); needs a full w̃."""
+    @property
+    def partial(self) -> bool:
+        """True when only P₁w̃ is predicted (support vectors that do not span the data)."""
+        return self.w_tilde is not None and not self.generic
+
+    @property
+    def predictor(self):
+        """The predicted object: w̃ (the limit of w(t) - ŵ log t); None where none exists."""
+        return self.w_tilde
+
+    @property
+    def value(self) -> float:
+        """The predicted limit of t·L(w(t)): ‖ŵ‖²/η."""
+        return self.loss_constant
+
+    @property
+    def certificate(self) -> Certificate:
+        """The max-margin certificate w̃ rests on (w̃ itself solves a square linear system)."""
+        return self.max_margin.certificate
+
+    def predict(self, t, *, partial: bool = False) -> np.ndarray:
+        """ŵ log t + w̃ at step(s) t (shape (..., d)).
+
+        Needs a full w̃; where only P₁w̃ is predicted (support vectors that do not span) it
+        raises unless ``partial=True`` is passed (then the P₂ part is 0: not a prediction)."""
         if self.w_tilde is None:
             raise SolverError(f"no w̃ prediction for these data: {self.reason}")
+        if self.partial and not partial:
+            raise InvalidInputError(f"only P1 w_tilde is predicted here ({self.reason}); pass "
+                                    "partial=True to get w_hat log t + P1 w_tilde")
         t = np.asarray(t, dtype=float)
         return np.log(t)[..., None] * self.w_hat + self.w_tilde
 
@@ -453,6 +503,7 @@ def max_margin_multiclass(X, labels, *, n_classes: int | None = None,
     return MaxMargin(
         w=W, direction=W / np.linalg.norm(W), margin=r.margin, dual=dual,
         support=pairs[r.support], kkt=r.kkt, generic=r.generic, info=r.info,
+        reference=REFERENCES["svm.multiclass"],
     )
 
 

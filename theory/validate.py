@@ -75,8 +75,10 @@ def binary_data(X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def check_depth(depth) -> int:
-    """Depth as a Python int >= 1."""
-    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral):
+    """Depth as a Python int >= 1 (booleans are refused, not read as 0 or 1)."""
+    if isinstance(depth, bool) or isinstance(depth, np.bool_):
+        raise DepthError(f"depth must be an integer >= 1, got the boolean {depth!r}")
+    if not isinstance(depth, numbers.Integral):
         if isinstance(depth, numbers.Real) and float(depth).is_integer():
             depth = int(depth)
         else:

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 __all__ = ["rationals", "pad", "sample", "without_local_constants", "Planted", "planted_svm",
            "degenerate_svm", "separable_datasets", "integer_separable",
            "convnet_single_example", "rational_single_example", "interpolation_data",
-           "rational_interpolation"]
+           "rational_interpolation", "completion_problems", "commuting_sensing",
+           "gaussian_sensing", "conjecture_completion", "completion_arrays"]
 
 
 def rationals(lo: Fraction, hi: Fraction, max_den: int = 8):
@@ -133,4 +134,11 @@ from .svm import (  # noqa: E402
     integer_separable,
     planted_svm,
     separable_datasets,
+)
+from .matrix import (  # noqa: E402
+    commuting_sensing,
+    completion_arrays,
+    completion_problems,
+    conjecture_completion,
+    gaussian_sensing,
 )

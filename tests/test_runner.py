@@ -1,0 +1,152 @@
+"""verify's streaming, resumable runs, its refusals, and its self-contained HTML report."""
+
+import base64
+import html as _html
+import json
+import re
+
+import pytest
+
+from implicit_bias import claims as registry
+from implicit_bias.claims import runner
+from implicit_bias.claims.cli import main
+from implicit_bias.claims.core import ClaimFileError, OutputError
+
+
+def _values(out):
+    data = json.loads((out / "results.json").read_text())
+    return data, [(c["claim"], [r["disagreement"] for r in c["rows"]]) for c in data["claims"]]
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Count batches computed per theorem."""
+    seen = []
+    orig = runner._measure_batch
+
+    def wrapped(theorem, *a, **kw):
+        seen.append(theorem)
+        return orig(theorem, *a, **kw)
+
+    monkeypatch.setattr(runner, "_measure_batch", wrapped)
+    return seen
+
+
+def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(tmp_path, calls, capsys):
+    theorems = ["svm"]
+    full = tmp_path / "full"
+    runner.run(theorems, instances=5, seed=4, out=full, chunk=2, report=False)
+    assert len(calls) == 3  # batches of 2, 2, 1
+    _, vals_full = _values(full)
+    part = tmp_path / "part"
+
+    def stop_after_first(theorem, k):
+        if k == 0:
+            raise KeyboardInterrupt
+
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(theorems, instances=5, seed=4, out=part, chunk=2, on_chunk=stop_after_first)
+    lines = (part / runner.STREAM).read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["chunk"] == 0
+    data_part, vals_part = _values(part)
+    assert not data_part["complete"] and all(len(v) == 2 for _, v in vals_part)
+    assert not (part / "report.html").exists()
+    with open(part / runner.STREAM, "a") as f:  # a batch torn mid-write (a kill)
+        f.write('{"theorem": "svm", "chunk": 1, "instan')
+    calls.clear()
+    runner.run(theorems, instances=5, seed=4, out=part, chunk=2, resume=True, report=False)
+    assert len(calls) == 2  # nothing that was on disk is recomputed
+    data, vals = _values(part)
+    assert data["complete"] and vals == vals_full
+    assert "cut mid-write" in capsys.readouterr().err  # the drop is reported
+
+
+def test_a_corrupt_line_in_the_middle_is_dropped_alone_and_reported(tmp_path):
+    path = tmp_path / runner.STREAM
+    good = json.dumps({"theorem": "svm", "chunk": 0, "claims": {}})
+    good2 = json.dumps({"theorem": "svm", "chunk": 2, "claims": {}})
+    path.write_text(f"{good}\nnot json at all\n{good2}\n")
+    recs, dropped = runner._read_stream(path)
+    assert [r["chunk"] for r in recs] == [0, 2]
+    assert len(dropped) == 1 and "line 2" in dropped[0]
+    assert path.read_text() == f"{good}\n{good2}\n"
+
+
+def test_a_last_line_without_its_newline_counts_as_torn(tmp_path):
+    path = tmp_path / runner.STREAM
+    path.write_text('{"theorem": "svm", "chunk": 0, "claims": {}}\n'
+                    '{"theorem": "svm", "chunk": 1, "claims": {}}')
+    recs, dropped = runner._read_stream(path)
+    assert [r["chunk"] for r in recs] == [0] and dropped
+
+
+def test_resume_refuses_different_settings_and_corrupt_manifests(tmp_path):
+    runner.run(["svm"], instances=2, seed=0, out=tmp_path, chunk=2, report=False)
+    with pytest.raises(runner.ResumeMismatch, match="instances=2"):
+        runner.run(["svm"], instances=3, seed=0, out=tmp_path, chunk=2, resume=True)
+    (tmp_path / runner.MANIFEST).write_text("{not json")
+    with pytest.raises(ClaimFileError):
+        runner.run(["svm"], instances=2, seed=0, out=tmp_path, chunk=2, resume=True)
+
+
+def test_a_previous_run_is_never_silently_overwritten(tmp_path, capsys):
+    runner.run(["svm"], instances=2, seed=0, out=tmp_path, chunk=2, report=False)
+    with pytest.raises(OutputError, match="--overwrite"):
+        runner.run(["svm"], instances=2, seed=1, out=tmp_path, chunk=2)
+    assert main(["verify", "svm", "--instances", "2", "--out", str(tmp_path)]) == 2
+    assert "previous run" in capsys.readouterr().err
+    runner.run(["svm"], instances=2, seed=1, out=tmp_path, chunk=2, overwrite=True,
+               report=False)
+    assert json.loads((tmp_path / "results.json").read_text())["seed"] == 1
+
+
+def test_unwritable_outputs_are_refused_before_any_work(tmp_path, calls):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError):
+        runner.run(["svm"], instances=2, seed=0, out=blocker)
+    with pytest.raises(OutputError):
+        runner.run(["svm"], instances=2, seed=0, out=blocker / "sub")
+    assert calls == []
+
+
+def test_cli_resume_flag_and_ctrl_c_exit_code(tmp_path, monkeypatch, capsys):
+    def interrupt(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_measure_batch", interrupt)
+    assert main(["verify", "svm", "--instances", "2", "--out", str(tmp_path)]) == 130
+    assert "--resume" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert main(["verify", "svm", "--instances", "2", "--out", str(tmp_path), "--resume",
+                 "--quiet"]) == 0
+
+
+def test_verdicts_count_every_status(tmp_path):
+    c = registry.get("svm.prediction")
+    r = runner.ClaimResult(c, rows=[{"status": s, "disagreement": 0.0} for s in
+                                    ("agree", "agree", "optimization failure")])
+    assert r.verdict == "PASS (1 undecided)" and r.passed
+    r.rows.append({"status": "counterexample", "disagreement": 1.0})
+    assert r.verdict == "FAIL" and not r.passed
+    r.rows = [{"status": "optimization failure", "disagreement": 1.0}]
+    assert r.verdict == "INCONCLUSIVE" and not r.passed
+
+
+def test_html_report_is_self_contained_with_plots_per_claim(tmp_path):
+    res = runner.run(["svm", "relu1d"], instances=3, seed=2, out=tmp_path, chunk=3)
+    html = (tmp_path / "report.html").read_text()
+    sections = re.findall(r"<section class='claim'.*?</section>", html, flags=re.S)
+    assert len(sections) == len(res)
+    for sec, r in zip(sections, res, strict=True):
+        assert _html.escape(r.claim.name) in sec and _html.escape(r.verdict) in sec
+        assert _html.escape(r.claim.derivation) in sec  # the tolerance says where it is from
+        dist = re.findall(r'<img class="distribution" alt="[^"]*" src="data:image/png;base64,'
+                          r'([^"]+)"', sec)
+        assert len(dist) == 1
+        for blob in re.findall(r'src="data:image/png;base64,([^"]+)"', sec):
+            png = base64.b64decode(blob)
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    assert html.count('class="characteristic"') >= 4  # curves and the relu1d fits figure
+    assert "http://" not in html and "https://" not in html
