@@ -23,14 +23,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.errors import InvalidInputError, ShapeError
-from implicit_bias.theory.validate import binary_batch, binary_data, check_depth
+from implicit_bias.theory.errors import ShapeError
+from implicit_bias.theory.validate import check_depth
 
-from .engine import Model, Trace, fit, fit_batch, float_dtype
-from .optimizers import BY_NAME
+from .classifier import SCHEDULES, train_one, train_stack
+from .engine import Model, Trace, float_dtype
 
-__all__ = ["init", "balanced_init", "end_to_end", "forward", "predict", "train",
-           "train_batch"]
+__all__ = ["SCHEDULES", "model", "init", "balanced_init", "end_to_end", "forward", "predict",
+           "train", "train_batch"]
 
 
 def _fft(v):
@@ -125,9 +125,6 @@ def _check(params, D):
 
 
 
-#: the schedules this model trains with (the dual-accelerated one is for linear predictors)
-SCHEDULES = ("gd", "normalized", "sign")
-
 
 @functools.cache
 def model(depth: int) -> Model:
@@ -135,49 +132,26 @@ def model(depth: int) -> Model:
     return Model(f"convnet[{depth}]", predict, end_to_end, int(depth))
 
 
-def _schedule(schedule):
-    if schedule not in SCHEDULES:
-        raise InvalidInputError(f"schedule must be one of {SCHEDULES} for this model, got "
-                                f"{schedule!r}")
-    return BY_NAME[schedule]
-
 def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, scale: float = 0.1,
           loss: str = "exp", schedule: str = "normalized", lr: float = 0.01,
           steps: int = 10_000, n_records: int = 40) -> Trace:
     """Train a depth-``depth`` convnet from ``params`` or :func:`init` with ``key``.
 
-    ``schedule="normalized"`` is the reparametrized gradient flow of SPEC §2 (per-step change
-    in margin ∝ ``lr``); ``"gd"`` is plain GD. ``trace.beta`` records β.
+    ``schedule="normalized"`` is the reparametrized gradient flow of docs/convnet.md (per-step
+    change in margin ∝ ``lr``); ``"gd"`` is plain GD. ``trace.predictor`` records β.
     """
-    Xn, yn, _ = binary_data(X, y)
-    N, D = Xn.shape
-    opt = _schedule(schedule)
-    dtype = float_dtype(X)
-    if params is None:
-        if key is None:
-            raise InvalidInputError("convnet.train needs params or a PRNG key")
-        params = init(key, D=D, depth=depth, scale=scale, dtype=dtype)
-    params = tuple(jnp.asarray(w, dtype) for w in params)
-    _check(params, D)
-    m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
-    if m.shape != (N,):
-        raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
-    return fit(model(len(params)), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
-               mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
-               n_records=n_records)
+    return train_one(model, lambda k, D, dt: init(k, D=D, depth=depth, scale=scale, dtype=dt),
+                     _check, X, y, key=key, params=params, mask=mask, loss=loss,
+                     schedule_name=schedule, lr=lr, steps=steps, n_records=n_records,
+                     what="convnet.train")
 
 
 def train_batch(X, y, *, key, mask=None, depth: int = 2, scale: float = 0.1,
                 loss: str = "exp", schedule: str = "normalized", lr=0.01,
                 steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
     """:func:`train` over a stack of instances X (B, N, D); one key split per instance."""
-    Xn, yn, m, _ = binary_batch(X, y, mask)
-    B, N, D = Xn.shape
     L = check_depth(depth)
-    opt = _schedule(schedule)
-    dtype = float_dtype(X)
-    keys = jax.random.split(key, B)
-    params = jax.vmap(lambda k: init(k, D=D, depth=L, scale=scale, dtype=dtype))(keys)
-    return fit_batch(model(L), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
-                     mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
-                     n_records=n_records, block=block)
+    return train_stack(model(L), lambda k, D, dt: init(k, D=D, depth=L, scale=scale,
+                                                       dtype=dt),
+                       X, y, key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
+                       steps=steps, n_records=n_records, block=block)

@@ -18,16 +18,16 @@ from __future__ import annotations
 import functools
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.errors import DepthError, InvalidInputError, ShapeError
-from implicit_bias.theory.validate import binary_batch, binary_data, check_depth
+from implicit_bias.theory.errors import DepthError, ShapeError
+from implicit_bias.theory.validate import check_depth
 
-from .engine import Model, Trace, fit, fit_batch, float_dtype
-from .optimizers import BY_NAME
+from .classifier import SCHEDULES, train_one, train_stack
+from .engine import Model, Trace, float_dtype
 
-__all__ = ["init", "end_to_end", "predict", "train", "train_batch", "alignment"]
+__all__ = ["SCHEDULES", "model", "init", "end_to_end", "predict", "train", "train_batch",
+           "alignment"]
 
 
 def init(key, *, d: int, depth: int, width: int, scale: float = 0.1, dtype=None):
@@ -67,9 +67,6 @@ def _check_params(params, d):
 
 
 
-#: the schedules this model trains with (the dual-accelerated one is for linear predictors)
-SCHEDULES = ("gd", "normalized", "sign")
-
 
 @functools.cache
 def model(depth: int) -> Model:
@@ -77,53 +74,30 @@ def model(depth: int) -> Model:
     return Model(f"deep_linear[{depth}]", predict, end_to_end, int(depth))
 
 
-def _schedule(schedule):
-    if schedule not in SCHEDULES:
-        raise InvalidInputError(f"schedule must be one of {SCHEDULES} for this model, got "
-                                f"{schedule!r}")
-    return BY_NAME[schedule]
-
 def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, width: int = 16,
           scale: float = 0.1, loss: str = "logistic", schedule: str = "normalized",
           lr: float = 0.1, steps: int = 10_000, n_records: int = 40) -> Trace:
     """Train a depth-``depth`` linear net from ``params`` or a Gaussian init drawn with ``key``.
 
     No step-size bound is proven for deep nets; a diverging run shows up as a non-finite
-    ``log_loss`` in the trace. ``schedule="accelerated"`` is defined only for linear
-    predictors and is refused here. ``mask`` marks the real rows of padded data.
+    ``log_loss`` in the trace. Schedules: ``"gd"``, ``"normalized"`` (the homogeneous
+    reparametrized gradient flow), ``"sign"``. ``mask`` marks the real rows of padded data.
     """
-    Xn, yn, _ = binary_data(X, y)
-    N, d = Xn.shape
-    opt = _schedule(schedule)
-    dtype = float_dtype(X)
-    if params is None:
-        if key is None:
-            raise InvalidInputError("deep_linear.train needs params or a PRNG key (zero init is a "
-                             "saddle point)")
-        params = init(key, d=d, depth=depth, width=width, scale=scale, dtype=dtype)
-    _check_params(params, d)
-    m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
-    if m.shape != (N,):
-        raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
-    return fit(model(len(params)), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
-               mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
-               n_records=n_records)
+    return train_one(model, lambda k, d, dt: init(k, d=d, depth=depth, width=width,
+                                                  scale=scale, dtype=dt), _check_params, X, y,
+                     key=key, params=params, mask=mask, loss=loss, schedule_name=schedule,
+                     lr=lr, steps=steps, n_records=n_records, what="deep_linear.train")
 
 
 def train_batch(X, y, *, key, mask=None, depth: int = 2, width: int = 16, scale: float = 0.1,
                 loss: str = "logistic", schedule: str = "normalized", lr=0.1,
                 steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
     """:func:`train` over a stack of instances (X (B, N, d)); one key split per instance."""
-    Xn, yn, m, _ = binary_batch(X, y, mask)
-    B, N, d = Xn.shape
-    opt = _schedule(schedule)
-    dtype = float_dtype(X)
-    keys = jax.random.split(key, B)
-    params = jax.vmap(lambda k: init(k, d=d, depth=depth, width=width, scale=scale,
-                                     dtype=dtype))(keys)
-    return fit_batch(model(depth), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
-                     mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
-                     n_records=n_records, block=block)
+    depth = check_depth(depth)
+    return train_stack(model(depth), lambda k, d, dt: init(k, d=d, depth=depth, width=width,
+                                                           scale=scale, dtype=dt),
+                       X, y, key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
+                       steps=steps, n_records=n_records, block=block)
 
 
 def alignment(params) -> dict:

@@ -306,7 +306,7 @@ def max_margin(X, y, depth: int, *, beta0=None, iters: int = 60,
     direction to a first-order stationary point of this problem.
 
     >>> r = max_margin([[1.0, 0.0, 0.0, 0.0]], [1], 2)
-    >>> r.kind, round(float(r.penalty), 6)
+    >>> str(r.kind), round(float(r.penalty), 6)
     ('global minimum', 2.0)
     """
     L = check_depth(depth)

@@ -58,7 +58,7 @@ from .errors import (
     SolverError,
 )
 from .results import Certificate, Kind, Reference
-from .validate import check_depth
+from .validate import check_depth, real_array
 
 __all__ = [
     "REFERENCES",
@@ -137,19 +137,9 @@ class SemidefiniteInfeasibleError(InfeasibleError):
 # ----------------------------------------------------------------------------- validation
 
 
-def _real_array(a, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(a)
-    except (TypeError, ValueError) as exc:
-        raise ShapeError(f"{name} must be a numeric array: {exc}") from None
-    if arr.dtype == bool or arr.dtype.kind in "USOVMmc":
-        kinds = {"b": "boolean", "U": "string", "S": "bytes", "O": "object", "c": "complex"}
-        raise ShapeError(f"{name} must hold real numbers, got a "
-                         f"{kinds.get(arr.dtype.kind, str(arr.dtype))} array")
-    try:
-        return arr.astype(float)
-    except (TypeError, ValueError) as exc:  # pragma: no cover - dtype kinds checked above
-        raise ShapeError(f"{name} must be a numeric array: {exc}") from None
+def _real_array(v, name: str) -> np.ndarray:
+    """A finite real float array (:func:`implicit_bias.theory.validate.real_array`)."""
+    return real_array(v, name)
 
 
 def as_measurements(A, name: str = "A") -> np.ndarray:

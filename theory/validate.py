@@ -26,15 +26,13 @@ __all__ = [
     "gordan_witness",
     "binary_batch",
     "to_rational",
+    "real_array",
 ]
 
 
 def as_matrix(X, name: str = "X") -> np.ndarray:
     """``X`` as a finite float array of shape (N, d); N, d >= 1."""
-    try:
-        A = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ShapeError(f"{name} must be a numeric array of shape (N, d): {exc}") from None
+    A = real_array(X, name, finite=False)
     if A.ndim != 2:
         raise ShapeError(f"{name} must have shape (N, d), got an array with shape {A.shape}")
     if A.shape[0] < 1 or A.shape[1] < 1:
@@ -48,10 +46,13 @@ def as_matrix(X, name: str = "X") -> np.ndarray:
 
 def as_labels(y, n: int) -> np.ndarray:
     """Binary labels as a float array of ±1 with length ``n``."""
+    raw = np.asarray(y) if not isinstance(y, (bool, np.bool_)) else None
+    if raw is None or raw.dtype == bool or raw.dtype.kind in "USc":
+        raise LabelError(f"labels must be the numbers -1 or +1, got {y!r:.60}")
     try:
-        v = np.asarray(y, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise LabelError(f"labels must be numbers equal to -1 or +1: {exc}") from None
+        v = real_array(raw, "y", finite=False)
+    except ShapeError as exc:
+        raise LabelError(f"labels must be the numbers -1 or +1: {exc}") from None
     if v.ndim != 1:
         raise ShapeError(f"y must be one-dimensional, got shape {v.shape}")
     if v.shape[0] != n:
@@ -204,11 +205,11 @@ def binary_batch(X, y, mask=None):
     labels set to +1 (padding: instances of different sizes share one shape bucket). Raises
     the package's typed errors (shape, NaN/inf, labels).
     """
-    Xn = _float_array(X, "batched X")
+    Xn = real_array(X, "batched X", finite=False)
     if Xn.ndim != 3:
         raise ShapeError(f"batched X must have shape (B, N, d), got {Xn.shape}")
     B, N, _ = Xn.shape
-    yn = _float_array(y, "batched y")
+    yn = real_array(y, "batched y", finite=False)
     if yn.shape != (B, N):
         raise ShapeError(f"batched y must have shape {(B, N)}, got {yn.shape}")
     if mask is None:
@@ -229,17 +230,54 @@ def binary_batch(X, y, mask=None):
     return Xn, yn, m, yn[..., None] * Xn
 
 
-def _float_array(a, name: str) -> np.ndarray:
-    """``a`` as a float64 array; complex, boolean, string and object input are refused."""
+def real_array(a, name: str, *, finite: bool = True) -> np.ndarray:
+    """``a`` as a float64 array of real numbers.
+
+    Refused with a typed error, never converted: booleans (a bool is not a number here),
+    complex numbers (the imaginary part would be dropped), strings, bytes, objects and
+    ragged nesting; with ``finite`` also NaN and ±inf.
+
+    >>> real_array([1, 2.5], "x").tolist()
+    [1.0, 2.5]
+    """
+    if isinstance(a, (bool, np.bool_)):
+        raise ShapeError(f"{name} must be a number, not the boolean {a!r}")
     try:
         arr = np.asarray(a)
     except (TypeError, ValueError) as exc:
         raise ShapeError(f"{name} must be a numeric array: {exc}") from None
-    if arr.dtype == bool or arr.dtype.kind in "USOVMmc":
-        kinds = {"b": "boolean", "U": "string", "S": "bytes", "O": "object", "c": "complex"}
-        kind = kinds.get(arr.dtype.kind, str(arr.dtype))
-        raise ShapeError(f"{name} must hold real numbers, got a {kind} array")
+    kinds = {"b": "boolean", "U": "string", "S": "bytes", "O": "object", "c": "complex",
+             "V": "structured", "M": "datetime", "m": "timedelta"}
+    if arr.dtype.kind in kinds:
+        if arr.dtype.kind == "O":  # lists of Fractions, Decimals, sympy numbers: exact reals
+            try:
+                arr = np.array([float(_real_scalar(v, name)) for v in arr.ravel()],
+                               dtype=float).reshape(arr.shape)
+            except TypeError as exc:
+                raise ShapeError(f"{name} must hold real numbers ({exc})") from None
+        else:
+            raise ShapeError(f"{name} must hold real numbers, got a {kinds[arr.dtype.kind]} "
+                             "array")
     try:
-        return arr.astype(float)
-    except (TypeError, ValueError) as exc:
+        out = arr.astype(float)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ShapeError(f"{name} must be a numeric array: {exc}") from None
+    if finite and not np.all(np.isfinite(out)):
+        bad = np.argwhere(~np.isfinite(out))[:3].tolist()
+        raise NonFiniteError(f"{name} contains NaN or inf (at {bad})")
+    return out
+
+
+def _real_scalar(v, name):
+    if isinstance(v, (bool, np.bool_)) or isinstance(v, (complex, np.complexfloating)):
+        raise TypeError(f"{v!r} is not a real number")
+    if isinstance(v, (numbers.Real, np.floating, np.integer)):
+        return v
+    try:  # sympy numbers
+        import sympy
+
+        if isinstance(v, sympy.Basic) and v.is_real and v.is_number:
+            return float(v)
+    except ImportError:  # pragma: no cover
+        pass
+    raise TypeError(f"{v!r} is not a real number")

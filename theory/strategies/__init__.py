@@ -22,7 +22,8 @@ __all__ = ["rationals", "pad", "sample", "without_local_constants", "Planted", "
            "degenerate_svm", "separable_datasets", "integer_separable",
            "convnet_single_example", "rational_single_example", "interpolation_data",
            "rational_interpolation", "completion_problems", "commuting_sensing",
-           "gaussian_sensing", "conjecture_completion", "completion_arrays"]
+           "gaussian_sensing", "conjecture_completion", "completion_arrays",
+           "PlantedSparse", "planted_sparse_regression", "ntk_data"]
 
 
 def rationals(lo: Fraction, hi: Fraction, max_den: int = 8):
@@ -127,6 +128,13 @@ def sample(strategy, n: int, *, seed: int = 0) -> list:
 
 
 from .convnet import convnet_single_example, rational_single_example  # noqa: E402
+from .matrix import (  # noqa: E402
+    commuting_sensing,
+    completion_arrays,
+    completion_problems,
+    conjecture_completion,
+    gaussian_sensing,
+)
 from .relu1d import interpolation_data, rational_interpolation  # noqa: E402
 from .svm import (  # noqa: E402
     Planted,
@@ -135,10 +143,5 @@ from .svm import (  # noqa: E402
     planted_svm,
     separable_datasets,
 )
-from .matrix import (  # noqa: E402
-    commuting_sensing,
-    completion_arrays,
-    completion_problems,
-    conjecture_completion,
-    gaussian_sensing,
-)
+from .diagonal import PlantedSparse, planted_sparse_regression  # noqa: E402
+from .ntk1d import ntk_data  # noqa: E402

@@ -1,0 +1,71 @@
+"""Training of homogeneous binary classifiers (deep linear nets, linear convnets), shared.
+
+The model modules supply the model (per depth), an initialization and a parameter check;
+everything else -- validating the data (labels ±1, masks, NaN), choosing the schedule, casting
+and calling the engine -- is here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from implicit_bias.theory.errors import InvalidInputError, ShapeError
+from implicit_bias.theory.validate import binary_batch, binary_data
+
+from .engine import Model, Trace, fit, fit_batch, float_dtype
+from .optimizers import BY_NAME
+
+__all__ = ["SCHEDULES", "schedule", "train_one", "train_stack"]
+
+#: the schedules of homogeneous models (the dual-accelerated one is for linear predictors)
+SCHEDULES = ("gd", "normalized", "sign")
+
+
+def schedule(name):
+    """The optimizer of a schedule name in :data:`SCHEDULES` (typed error otherwise)."""
+    if name not in SCHEDULES:
+        raise InvalidInputError(f"schedule must be one of {SCHEDULES} for this model, got "
+                                f"{name!r}")
+    return BY_NAME[name]
+
+
+def train_one(model_of: Callable[[int], Model], init: Callable, check: Callable, X, y, *,
+              key, params, mask, loss, schedule_name, lr, steps, n_records,
+              what: str) -> Trace:
+    """One instance: validate (X, y, mask), draw ``init(key, d, dtype)`` unless ``params``
+    are given, ``check(params, d)``, and train ``model_of(len(params))``."""
+    Xn, yn, _ = binary_data(X, y)
+    N, d = Xn.shape
+    opt = schedule(schedule_name)
+    dtype = float_dtype(X)
+    if params is None:
+        if key is None:
+            raise InvalidInputError(f"{what} needs params or a PRNG key (zero init is a "
+                                    "saddle point)")
+        params = init(key, d, dtype)
+    params = tuple(jnp.asarray(w, dtype) for w in params)
+    check(params, d)
+    m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (N,):
+        raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
+    return fit(model_of(len(params)), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
+               mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+               n_records=n_records)
+
+
+def train_stack(model: Model, init: Callable, X, y, *, key, mask, loss, schedule_name, lr,
+                steps, n_records, block) -> Trace:
+    """A stack of instances X (B, N, d): one ``init(key_b, d, dtype)`` per instance (the key
+    split B ways), trained in one compiled call."""
+    Xn, yn, m, _ = binary_batch(X, y, mask)
+    B, N, d = Xn.shape
+    opt = schedule(schedule_name)
+    dtype = float_dtype(X)
+    params = jax.vmap(lambda k: init(k, d, dtype))(jax.random.split(key, B))
+    return fit_batch(model, params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), mask=m,
+                     loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
+                     n_records=n_records, block=block)
