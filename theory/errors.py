@@ -126,8 +126,10 @@ class DomainError(InvalidInputError):
 class InfeasibleError(InvalidInputError):
     """Linear constraints (e.g. interpolation X w = y) have no solution.
 
-    ``witness`` is a vector v with vᵀX = 0 and vᵀy != 0 (Fredholm's alternative), which proves
-    infeasibility (multiply X w = y by vᵀ).
+    ``witness`` proves infeasibility; the message says which alternative it is: for X w = y,
+    a v with vᵀX = 0 and vᵀy != 0 (Fredholm: multiply X w = y by vᵀ); for X w = y with w > 0
+    (a potential on the positive orthant), a v with Xᵀv >= 0, Xᵀv != 0 and yᵀv <= 0
+    (Farkas/Gordan: vᵀy = (Xᵀv)ᵀw > 0 for every positive w).
     """
 
     def __init__(self, message: str, *, witness: np.ndarray):

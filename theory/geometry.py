@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -491,29 +492,31 @@ _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1
 
 def _lp_program(Z: np.ndarray, p: float):
     """min ‖w‖_p s.t. Zw >= 1 as an LP: variables (w, s) with |w_i| <= s_i (p = 1) or
-    |w_i| <= t (p = ∞). Returns (c, A_ub, b_ub, bounds, norm_row)."""
+    |w_i| <= t (p = ∞). Margin row n is divided by m_n = max_i |z_ni| (HiGHS drops entries
+    below 1e-9, so each row is scaled to max 1; its multiplier is then λ_n m_n).
+    Returns (c, A_ub, b_ub, bounds, norm_row, m)."""
     N, d = Z.shape
+    m = np.abs(Z).max(axis=1)
+    Zr = Z / m[:, None]
     I = np.eye(d)
     if p == 1.0:
         c = np.concatenate([np.zeros(d), np.ones(d)])
         box = np.block([[I, -I], [-I, -I]])
-        margin_rows = np.hstack([-Z, np.zeros((N, d))])
+        margin_rows = np.hstack([-Zr, np.zeros((N, d))])
         bounds = [(None, None)] * d + [(0, None)] * d
-        norm_row = c
     else:
         c = np.concatenate([np.zeros(d), [1.0]])
         box = np.block([[I, -np.ones((d, 1))], [-I, -np.ones((d, 1))]])
-        margin_rows = np.hstack([-Z, np.zeros((N, 1))])
+        margin_rows = np.hstack([-Zr, np.zeros((N, 1))])
         bounds = [(None, None)] * d + [(0, None)]
-        norm_row = c
     A = np.vstack([box, margin_rows])
-    b = np.concatenate([np.zeros(2 * d), -np.ones(N)])
-    return c, A, b, bounds, norm_row
+    b = np.concatenate([np.zeros(2 * d), -1.0 / m])
+    return c, A, b, bounds, c, m
 
 
 def _solve_lp(Z: np.ndarray, p: float, names: str):
     N, d = Z.shape
-    c, A, b, bounds, _ = _lp_program(Z, p)
+    c, A, b, bounds, _, m = _lp_program(Z, p)
     res = scipy.optimize.linprog(c, A_ub=A, b_ub=b, bounds=bounds, method="highs",
                                  options=_HIGHS)
     if res.status == 2:
@@ -522,10 +525,54 @@ def _solve_lp(Z: np.ndarray, p: float, names: str):
     if res.status != 0:
         raise SolverError(f"HiGHS failed on the l{p:g} margin LP: {res.message}")
     w = np.asarray(res.x[:d], dtype=float)
-    lam = -np.asarray(res.ineqlin.marginals[2 * d:], dtype=float)
+    lam = -np.asarray(res.ineqlin.marginals[2 * d:], dtype=float) / m
     w = w / float((Z @ w).min())  # exact unit functional margin (a rescaling of the answer)
     t = float(_lp(w, p))
-    return w, np.maximum(lam, 0.0) * t, {"solver": "HiGHS"}
+    best = (w, np.maximum(lam, 0.0) * t)
+    nrm = _Norm(p)
+    best_res = _certificate(Z, *best, nrm).residual
+    if best_res > CERT_TOL * 1e-3:
+        cand = _polish_lp(Z, p, c, A, b, bounds, m, np.asarray(res.x, dtype=float), nrm)
+        if cand is not None and cand[2] < best_res:
+            best = cand[:2]
+    return best[0], best[1], {"solver": "HiGHS"}
+
+
+def _polish_lp(Z, p, c, A, b, bounds, m, x, nrm):
+    """Recompute the LP vertex and its multipliers on the active set in full precision.
+
+    HiGHS drops matrix entries below 1e-9 and works to feasibility tolerances ~1e-10, so on
+    data with a large dynamic range its answer can miss the certificate. With R x <= r the
+    constraints (bounds included) and I the rows active at HiGHS' x: x <- x + R_I⁺(r_I - R_I x)
+    and y_I = argmin_{y >= 0} ‖R_Iᵀy + c‖ (NNLS); the margin rows' y are λ, α = ‖w‖λ.
+    """
+    N, d = Z.shape
+    nv = A.shape[1]
+    lower = [i for i, (lo, _) in enumerate(bounds) if lo is not None]
+    R = np.vstack([A, -np.eye(nv)[lower]])
+    r = np.concatenate([b, np.zeros(len(lower))])
+    margin_rows = np.arange(A.shape[0] - N, A.shape[0])
+    best = None
+    for tol in (1e-9, 1e-7, 1e-5, 1e-3):
+        act = np.nonzero(R @ x >= r - tol * (1.0 + np.abs(r)))[0]
+        RA = R[act]
+        xp = x + np.linalg.lstsq(RA, r[act] - RA @ x, rcond=None)[0]
+        y, _ = scipy.optimize.nnls(RA.T, -c)
+        lam = np.zeros(N)
+        for k, row in enumerate(act):
+            if row in margin_rows:
+                n = row - margin_rows[0]
+                lam[n] = y[k] / m[n]
+        w = xp[:d]
+        mn = float((Z @ w).min())
+        if not mn > 0:
+            continue
+        w = w / mn
+        alpha = lam * float(_lp(w, p))
+        res = _certificate(Z, w, alpha, nrm).residual
+        if best is None or res < best[2]:
+            best = (w, alpha, res)
+    return best
 
 
 def _face_width(Z: np.ndarray, p: float, w: np.ndarray, delta: float,
@@ -536,7 +583,7 @@ def _face_width(Z: np.ndarray, p: float, w: np.ndarray, delta: float,
     ε the tilted LP returns the minimizer (maximizer) of cᵀw over the optimal face.
     """
     N, d = Z.shape
-    _, A, b, bounds, norm_row = _lp_program(Z, p)
+    _, A, b, bounds, norm_row, _ = _lp_program(Z, p)
     t = float(_lp(w, p)) * (1 + delta)
     A2 = np.vstack([A, norm_row])
     b2 = np.concatenate([b, [t]])
@@ -591,14 +638,21 @@ def _grad_half_sq(v: np.ndarray, r: float) -> np.ndarray:
 
 
 def _hess_half_sq(v: np.ndarray, r: float) -> np.ndarray:
-    """Hessian of ½‖v‖_r² (finite for r >= 2): (r-1)‖v‖^{2-r}diag|v|^{r-2} + (2-r)‖v‖^{2-2r}uuᵀ."""
+    """Hessian of ½‖v‖_r²: (r-1)‖v‖^{2-r}diag|v|^{r-2} + (2-r)‖v‖^{2-2r}uuᵀ, u = sign|v|^{r-1}.
+
+    For r < 2 the diagonal is infinite where v_i = 0; it is set to 0 there (such coordinates
+    only occur, in our use, for data columns that vanish, which the Hessian multiplies by 0).
+    """
     m = float(np.abs(v).max())
     if m == 0.0:
         return np.eye(v.size)
     u0 = v / m
     nr = float(_lp(u0, r))
     u = np.sign(u0) * np.abs(u0) ** (r - 1.0)
-    return ((r - 1.0) * nr ** (2.0 - r) * np.diag(np.abs(u0) ** (r - 2.0))
+    a = np.abs(u0)
+    with np.errstate(divide="ignore"):
+        diag = np.where(a > 0, a ** (r - 2.0), 0.0 if r < 2 else a ** (r - 2.0))
+    return ((r - 1.0) * nr ** (2.0 - r) * np.diag(diag)
             + (2.0 - r) * nr ** (2.0 - 2.0 * r) * np.outer(u, u))
 
 
@@ -627,7 +681,7 @@ def _newton(F, x0: np.ndarray, iters: int = 60) -> np.ndarray:
 
 def _polish_p(Z: np.ndarray, p: float, w0: np.ndarray, a0: np.ndarray, nrm: _Norm):
     """Newton on the KKT system for the exact p, on candidate active sets (cvxpy solves a
-    rational approximation of p). p < 2: in α (w = ∇½‖θ‖_q², θ = Z_Aᵀα); p > 2: in (w, α)."""
+    rational approximation of p): in α (w = ∇½‖θ‖_q², θ = Z_Aᵀα) and in (w, α)."""
     q = dual_exponent(p)
     m = Z @ w0
     scale = max(float(a0.max()), 1e-300)
@@ -646,38 +700,38 @@ def _polish_p(Z: np.ndarray, p: float, w0: np.ndarray, a0: np.ndarray, nrm: _Nor
             continue
         seen.add(key)
         ZA = Z[A]
-        if p < 2:
-            def F(a, ZA=ZA):
-                th = ZA.T @ a
-                return ZA @ _grad_half_sq(th, q) - 1.0, ZA @ _hess_half_sq(th, q) @ ZA.T
+        dA = ZA.shape[1]
 
-            aA = _newton(F, np.maximum(a0[A], 1e-3 * scale))
-            alpha = np.zeros(Z.shape[0])
-            alpha[A] = aA
-            w = _grad_half_sq(Z.T @ alpha, q)
-        else:
-            dA = ZA.shape[1]
+        def Fd(a, ZA=ZA):
+            th = ZA.T @ a
+            return ZA @ _grad_half_sq(th, q) - 1.0, ZA @ _hess_half_sq(th, q) @ ZA.T
 
-            def F(x, ZA=ZA, dA=dA):
-                w_, a_ = x[:dA], x[dA:]
-                f = np.concatenate([_grad_half_sq(w_, p) - ZA.T @ a_, ZA @ w_ - 1.0])
-                J = np.block([[_hess_half_sq(w_, p), -ZA.T],
-                              [ZA, np.zeros((ZA.shape[0], ZA.shape[0]))]])
-                return f, J
+        def Fp(x, ZA=ZA, dA=dA):
+            w_, a_ = x[:dA], x[dA:]
+            f = np.concatenate([_grad_half_sq(w_, p) - ZA.T @ a_, ZA @ w_ - 1.0])
+            J = np.block([[_hess_half_sq(w_, p), -ZA.T],
+                          [ZA, np.zeros((ZA.shape[0], ZA.shape[0]))]])
+            return f, J
 
-            x = _newton(F, np.concatenate([w0, np.maximum(a0[A], 1e-3 * scale)]))
-            w = x[:dA]
-            alpha = np.zeros(Z.shape[0])
-            alpha[A] = x[dA:]
-        if not np.all(np.isfinite(w)) or not np.all(np.isfinite(alpha)):
-            continue
-        mn = float((Z @ w).min())
-        if mn > 0:
-            w = w / mn
-        cert = _certificate(Z, w, alpha, nrm)
-        if best is None or cert.residual < best[2].residual:
-            best = (w, alpha, cert)
-        if cert.residual <= CERT_TOL * 1e-2:
+        start = np.maximum(a0[A], 1e-3 * scale)
+        # Both formulations: the dual one (w = ∇½‖θ‖_q²) is well conditioned when no θ_i is
+        # near 0, the primal one when no w_i is; the certificate picks.
+        aA = _newton(Fd, start)
+        alpha = np.zeros(Z.shape[0])
+        alpha[A] = aA
+        x = _newton(Fp, np.concatenate([w0, start]))
+        alpha_p = np.zeros(Z.shape[0])
+        alpha_p[A] = x[dA:]
+        for w, al in ((_grad_half_sq(Z.T @ alpha, q), alpha), (x[:dA], alpha_p)):
+            if not np.all(np.isfinite(w)) or not np.all(np.isfinite(al)):
+                continue
+            mn = float((Z @ w).min())
+            if mn > 0:
+                w = w / mn
+            cert = _certificate(Z, w, al, nrm)
+            if best is None or cert.residual < best[2].residual:
+                best = (w, al, cert)
+        if best is not None and best[2].residual <= CERT_TOL * 1e-2:
             break
         neg = A[alpha[A] < 0]
         if neg.size:  # a wrong active set: drop the negative multipliers and retry
@@ -692,7 +746,12 @@ def _solve_convex(Z: np.ndarray, p: float, nrm: _Norm, names: str):
     cons = [Z @ w >= 1]
     prob = cp.Problem(cp.Minimize(cp.pnorm(w, p)), cons)
     try:
-        prob.solve(solver=cp.CLARABEL)
+        with warnings.catch_warnings():
+            # cvxpy warns that pnorm is approximated (a rational p) and that a solution may be
+            # inaccurate: both are handled below, by Newton polishing for the exact p and the
+            # certificate, which decides.
+            warnings.simplefilter("ignore", UserWarning)
+            prob.solve(solver=cp.CLARABEL)
     except cp.error.SolverError as exc:
         raise SolverError(f"Clarabel failed on the l{p:g} margin program: {exc}") from None
     if prob.status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
@@ -1022,7 +1081,20 @@ def bregman_interpolant(X, y, *, potential, w0=None) -> BregmanInterpolant:
     else:
         if pot.name == "entropy":
             _entropy_feasible(As, vs, rn)
-        w = _bregman_newton(pot, V, b, pot.grad(w0a))
+        theta0 = pot.grad(w0a)
+        mu0 = np.zeros(V.shape[1])
+        if pot.name == "lp":  # warm start at the l2 interpolant (theta0 = 0 stalls Newton)
+            w_l2 = w0a + V @ (b - V.T @ w0a)
+            mu0 = V.T @ (pot.grad(w_l2) - theta0)
+        w = _bregman_newton(pot, V, b, theta0, mu0)
+        if pot.name == "lp":
+            # The dual is not twice differentiable where theta_i = 0 (for p > 2); Newton on
+            # the primal KKT system (grad psi(w) - theta0 = V mu, V^T w = b) from the dual's
+            # answer handles that case. The certificate picks the better answer.
+            w2 = _bregman_kkt_newton(pot, V, b, theta0, w)
+            if _bregman_certificate(A, v, w2, w0a, pot, V).residual < \
+                    _bregman_certificate(A, v, w, w0a, pot, V).residual:
+                w = w2
     cert = _bregman_certificate(A, v, w, w0a, pot, V)
     if cert.residual > 1e-9:
         raise CertificateError(f"the Bregman interpolant failed its certificate: "
@@ -1059,10 +1131,29 @@ def _entropy_feasible(A: np.ndarray, y: np.ndarray, rn: np.ndarray) -> None:
         witness=wit)
 
 
-def _bregman_newton(pot: Potential, V: np.ndarray, b: np.ndarray, theta0: np.ndarray):
-    """Minimize F(μ) = Σ ψ*(θ0 + Vμ) - bᵀμ by damped Newton; return w = ∇ψ*(θ0 + Vμ)."""
-    r = V.shape[1]
-    mu = np.zeros(r)
+def _bregman_kkt_newton(pot: Potential, V: np.ndarray, b: np.ndarray, theta0: np.ndarray,
+                        w: np.ndarray) -> np.ndarray:
+    """Newton on F(w, μ) = (∇ψ(w) - θ0 - Vμ, Vᵀw - b) for ψ = (1/p)Σ|w|^p."""
+    d, r = V.shape
+
+    def F(x):
+        w_, mu_ = x[:d], x[d:]
+        with np.errstate(divide="ignore"):
+            curv = (pot.p - 1.0) * np.abs(w_) ** (pot.p - 2.0)
+        curv = np.where(np.isfinite(curv), curv, 1e300)
+        f = np.concatenate([pot.grad(w_) - theta0 - V @ mu_, V.T @ w_ - b])
+        J = np.block([[np.diag(curv), -V], [V.T, np.zeros((r, r))]])
+        return f, J
+
+    mu = V.T @ (pot.grad(w) - theta0)
+    x = _newton(F, np.concatenate([w, mu]))
+    return x[:d]
+
+
+def _bregman_newton(pot: Potential, V: np.ndarray, b: np.ndarray, theta0: np.ndarray,
+                    mu0: np.ndarray):
+    """Minimize F(μ) = Σ ψ*(θ0 + Vμ) - bᵀμ by damped Newton from μ0; return ∇ψ*(θ0 + Vμ)."""
+    mu = mu0.copy()
 
     def conj(theta):
         if pot.name == "entropy":
@@ -1090,6 +1181,12 @@ def _bregman_newton(pot: Potential, V: np.ndarray, b: np.ndarray, theta0: np.nda
             mn = mu + s * step
             fn = F(mn)
             if np.isfinite(fn) and fn <= f + 1e-4 * s * float(g @ step):
+                break
+            # near the optimum F changes below its rounding error: then accept a step that
+            # reduces the gradient norm (Newton's local quadratic convergence)
+            gnew = V.T @ pot.grad_inverse(theta0 + V @ mn) - b
+            if np.isfinite(fn) and abs(fn - f) <= 1e-12 * max(abs(f), 1.0) \
+                    and float(np.linalg.norm(gnew)) < 0.5 * gn:
                 break
             s /= 2
         else:

@@ -23,7 +23,9 @@ __all__ = ["rationals", "pad", "sample", "without_local_constants", "Planted", "
            "convnet_single_example", "rational_single_example", "interpolation_data",
            "rational_interpolation", "completion_problems", "commuting_sensing",
            "gaussian_sensing", "conjecture_completion", "completion_arrays",
-           "PlantedSparse", "planted_sparse_regression", "ntk_data"]
+           "PlantedSparse", "planted_sparse_regression", "ntk_data", "PlantedNorms",
+           "RegressionInstance", "planted_norm_margins", "plot_instance_2d",
+           "regression_instances", "single_point_solution"]
 
 
 def rationals(lo: Fraction, hi: Fraction, max_den: int = 8):
@@ -145,3 +147,11 @@ from .svm import (  # noqa: E402
 )
 from .diagonal import PlantedSparse, planted_sparse_regression  # noqa: E402
 from .ntk1d import ntk_data  # noqa: E402
+from .geometry import (  # noqa: E402
+    PlantedNorms,
+    RegressionInstance,
+    planted_norm_margins,
+    plot_instance_2d,
+    regression_instances,
+    single_point_solution,
+)
