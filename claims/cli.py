@@ -184,11 +184,17 @@ def _cmd_cost(args) -> int:
     from implicit_bias.theory.relu1d import representation_cost
 
     f, x = parse_expression(args.expr)
-    r = sp.sympify(representation_cost(f, x, skip=args.skip))
+    r = representation_cost(f, x, skip=args.skip, seconds=args.timeout)
+    v = sp.sympify(r.value)
     name = "R1(f) = int |f''|" if args.skip else "R(f) = max(int |f''|, |f'(-inf) + f'(+inf)|)"
-    approx = "" if r is sp.oo or r.is_Float or r.is_Integer else f" ~ {float(r):.12g}"
+    if not r.exact:
+        tail = f"  (numeric: quadrature, estimated error {r.error:.1e})"
+    elif v is sp.oo:
+        tail = "  (f is not in the class: a jump, a singularity or unbounded variation)"
+    else:
+        tail = "" if v.is_Integer else f" ~ {float(v):.12g}"
     print(f"f(x) = {f}")
-    print(f"{name} = {r}{approx}")
+    print(f"{name} = {v}{tail}   [{r.route}]")
     return 0
 
 
@@ -304,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "implicit-bias cost -- \"-relu(x)\".")
     c.add_argument("expr", help='e.g. "relu(x) - 2*relu(x - 1)" or "tanh(x)"')
     c.add_argument("--skip", action="store_true", help="with a free linear unit: int |f''|")
+    c.add_argument("--timeout", type=float, default=30.0,
+                   help="seconds before giving up with a clear error (30)")
     c.set_defaults(func=_cmd_cost)
     k = sub.add_parser("conjecture", help="search claims for counterexamples, replay them")
     k.add_argument("action", choices=["list", "check", "replay"])

@@ -237,3 +237,39 @@ def test_kkt_claim_decides_most_instances():
     outs = check(cc.KKT, sample(cc.KKT.instances(), 8, seed=11), 0)
     assert sum(o.status == "agree" for o in outs) >= 4
     assert not any(o.status in ("counterexample", "implementation error") for o in outs)
+
+
+def test_single_example_states_its_assumption_and_refuses_misaligned_phases():
+    """The gradient-flow rule is proven for a balanced init whose phases are aligned with
+    x_hat; with general x and zero phases it is refused (measured: the rule picks the wrong
+    class on 4 of 49 instances with a complex bin misaligned by more than 2.4 rad), and the
+    zero vector is not separable."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=4)
+    r0 = np.array([0.1, 0.2, 0.15, 0.2])
+    with pytest.raises(ImplicitBiasError, match="aligned"):
+        tc.single_example(x, 3, r0=r0)
+    with pytest.raises(NotSeparableError):
+        tc.single_example(np.zeros(4), 3)
+    # phases that align: arg x_hat carried by the first layer
+    ph = np.zeros((3, 4))
+    ph[0] = np.angle(tc.dft(x))
+    s = tc.single_example(x, 3, r0=r0, phases=ph)
+    assert s.assumption and s.gf_class is not None
+    tr = nc.train(x[None, :], [1.0], params=nc.balanced_init(r0, 3, phases=ph), depth=3,
+                  lr=1e-2, steps=20_000, n_records=3)
+    bh2 = np.abs(tc.dft(np.asarray(tr.beta[-1]))) ** 2
+    assert bh2[list(s.gf_class)].sum() / bh2.sum() >= 1 - 1e-3
+
+
+@pytest.mark.parametrize("c", [1e-12, 1e-6, 1e6, 1e12])
+def test_convnet_max_margin_is_positively_homogeneous(c):
+    """beta(cX) = beta(X)/c and the penalty scales by c^(-2/L) (docs/conventions.md)."""
+    X, y = _fixed_dataset()
+    for L in (2, 3):
+        base = tc.max_margin(X, y, L)
+        r = tc.max_margin(c * X, y, L)
+        np.testing.assert_allclose(r.beta * c, base.beta, rtol=1e-6,
+                                   atol=1e-9 * np.abs(base.beta).max())
+        assert r.penalty * c ** (2 / L) == pytest.approx(base.penalty, rel=1e-6)
+        assert r.certificate.residual <= 1e-3

@@ -323,3 +323,95 @@ def test_blocked_training_equals_one_block(monkeypatch):
     for k in ("a", "w", "b", "c"):
         np.testing.assert_allclose(out[0].params[k], out[1].params[k], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(out[0].cost, out[1].cost, rtol=1e-12)
+
+
+# ------------------------------------------------------------ R(f) at the edges of the class
+
+from implicit_bias.theory import _relu1d_symbolic as rsym  # noqa: E402
+from implicit_bias.theory.errors import DomainError, ImplicitBiasError  # noqa: E402
+
+
+@st.composite
+def relu_compositions(draw, depth=2):
+    """Sums, multiples, Max, Min and Abs of ReLU units with small integer weights."""
+    def leaf():
+        a, w, b = draw(small), draw(st.integers(-3, 3).filter(bool)), draw(small)
+        return a * sp.Max(0, w * X + b)
+
+    def node(level):
+        if level == 0:
+            return leaf()
+        op = draw(st.sampled_from(["add", "max", "min", "abs", "scale"]))
+        if op == "abs":
+            return sp.Abs(node(level - 1))
+        if op == "scale":
+            return draw(st.integers(-2, 2)) * node(level - 1)
+        a, b = node(level - 1), node(level - 1)
+        return {"add": a + b, "max": sp.Max(a, b), "min": sp.Min(a, b)}[op]
+
+    return node(draw(st.integers(0, depth)))
+
+
+@settings(max_examples=20)
+@given(relu_compositions(), st.integers(-60, 60), st.booleans())
+def test_R_of_relu_compositions_is_exact_and_invariant(f, c, skip):
+    """The exact piecewise-linear route equals the independent symbolic route (Piecewise
+    rewriting + solveset), and R is invariant under x -> x - c and x -> -x exactly."""
+    r = relu1d.representation_cost(f, X, skip=skip)
+    assert r.exact and r.route.startswith("piecewise linear")
+    gen = rsym._general(f, X)
+    ref = gen.tv if skip else sp.Max(gen.tv, sp.Abs(gen.left + gen.right))
+    assert sp.simplify(r.value - ref) == 0
+    assert relu1d.representation_cost(f.subs(X, X - c), X, skip=skip) == r.value
+    assert relu1d.representation_cost(f.subs(X, -X), X, skip=skip) == r.value
+
+
+@pytest.mark.parametrize("c", [0, 49, 60, -37])
+def test_R_of_smooth_functions_does_not_move_with_the_function(c):
+    """Issue: the numeric fallback once looked for zeros of f'' in a fixed window, so R of
+    (x - c) tanh(x - c) changed with c. Now it is invariant (to the reported error) under
+    translation and reflection, and flagged as numeric."""
+    base = relu1d.representation_cost(X * sp.tanh(X), X)
+    r = relu1d.representation_cost((X - c) * sp.tanh(X - c), X)
+    m = relu1d.representation_cost(-(X - c) * sp.tanh(-(X - c)), X)
+    assert not r.exact and r.error < 1e-8
+    assert float(r) == pytest.approx(float(base), abs=1e-9)
+    assert float(m) == pytest.approx(float(base), abs=1e-9)
+
+
+@pytest.mark.parametrize("f", [sp.Heaviside(X), sp.sign(X - 3), 1 / X, 1 / (X - 7),
+                               sp.sqrt(sp.Abs(X)), sp.Abs(X) ** sp.Rational(1, 3), sp.sin(X),
+                               X**2, sp.Heaviside(X) * (X + 1)])
+def test_functions_outside_the_class_have_infinite_cost(f):
+    """Discontinuous f, f' unbounded, or f' of unbounded variation: R = oo, never 0 or a
+    finite number (docs/conventions.md)."""
+    assert relu1d.representation_cost(f, X).value is sp.oo
+    assert relu1d.representation_cost(f, X, skip=True).value is sp.oo
+
+
+@pytest.mark.parametrize("f", [sp.log(X), sp.sqrt(X), sp.log(X - 2), sp.asin(X)])
+def test_functions_undefined_on_part_of_the_line_raise(f):
+    with pytest.raises(DomainError):
+        relu1d.representation_cost(f, X)
+
+
+def test_continuous_products_with_steps_are_not_mistaken_for_jumps():
+    """x Heaviside(x) = relu(x) is continuous: R = 1 (not oo); floor is refused, not
+    guessed."""
+    assert relu1d.representation_cost(X * sp.Heaviside(X), X) == 1
+    with pytest.raises(ImplicitBiasError):
+        relu1d.representation_cost(sp.floor(X), X)
+
+
+def test_a_thousand_relu_units_cost_no_symbolic_work():
+    """Issue: 20 units took > 120 s. Piecewise-linear input takes the exact kink route: R
+    equals the net's kink formula (network_cost), for 1000 units."""
+    rng = np.random.default_rng(0)
+    a, w, b = (rng.integers(-3, 4, 1000) for _ in range(3))
+    w[w == 0] = 1
+    f = sum(int(ai) * sp.Max(0, int(wi) * X + int(bi)) for ai, wi, bi in zip(a, w, b,
+                                                                                strict=True))
+    r = relu1d.representation_cost(f, X)
+    assert r.exact and float(r) == pytest.approx(
+        relu1d.network_cost(a.astype(float), w.astype(float), b.astype(float)).representation,
+        rel=1e-12)

@@ -175,27 +175,81 @@ def test_asymptote_on_spec_example_z1_10_z2_11():
 
 @st.composite
 def non_separable(draw):
-    """Separable data plus z = -Σ c_n z_n (c >= 0, not all 0): a Gordan witness by design."""
+    """Separable data plus z = -Σ c_n z_n (c >= 0, not all 0): a Gordan witness by design,
+    in exact rationals (X_exact) and in floats (the float rows are the rationals rounded, so
+    only the exact data are non-separable exactly)."""
     p = draw(planted_svm(n_points=(1, 6)))
-    Z = p.y[:, None] * p.X
-    c = np.array(draw(st.lists(st.integers(0, 3), min_size=len(Z), max_size=len(Z))))
-    c[draw(st.integers(0, len(Z) - 1))] += 1
-    znew = -(c @ Z)
-    ynew = draw(st.sampled_from([-1.0, 1.0]))
-    return np.vstack([p.X, ynew * znew]), np.append(p.y, ynew)
+    N = len(p.y)
+    c = draw(st.lists(st.integers(0, 3), min_size=N, max_size=N))
+    c[draw(st.integers(0, N - 1))] += 1
+    yq = [int(v) for v in p.y]
+    d = len(p.X_exact[0])
+    znew = [-sum(c[n] * yq[n] * p.X_exact[n][j] for n in range(N)) for j in range(d)]
+    ynew = draw(st.sampled_from([-1, 1]))
+    Xq = p.X_exact + [[ynew * v for v in znew]]
+    return Xq, yq + [ynew]
 
 
-@given(non_separable())
-def test_non_separable_data_raise_with_a_valid_witness(data):
-    X, y = data
+@given(non_separable(), st.sampled_from([1e-12, 1e-6, 1.0, 1e6, 1e12]))
+def test_non_separable_data_raise_with_a_valid_witness(data, scale):
+    """Both routes refuse, at every scale, with a witness that verifies: lam >= 0, sum 1,
+    |Z^T lam| at rounding level of the rows it combines."""
+    Xq, yq = data
+    X = scale * np.array([[float(v) for v in r] for r in Xq])
+    y = np.array(yq, float)
     with pytest.raises(NotSeparableError) as exc:
         svm.max_margin(X, y)
     lam = exc.value.witness
     Z = y[:, None] * X
     assert np.all(lam >= 0) and lam.sum() == pytest.approx(1.0)
-    np.testing.assert_allclose(lam @ Z, 0.0, atol=1e-8 * max(1.0, np.abs(Z).max()))
-    with pytest.raises(NotSeparableError):
-        svm.max_margin(X, y, exact=True)
+    assert np.linalg.norm(lam @ Z) <= 1e-9 * np.sum(lam * np.linalg.norm(Z, axis=1))
+    with pytest.raises(NotSeparableError) as exc:
+        svm.max_margin(Xq, yq, exact=True)
+    lam = exc.value.witness
+    assert np.all(lam >= 0) and np.linalg.norm(lam @ (y[:, None] * np.array(
+        [[float(v) for v in r] for r in Xq]))) <= 1e-12
+
+
+@settings(max_examples=15)
+@given(planted_svm(n_points=(2, 7), dim=(1, 4), max_den=6),
+       st.sampled_from([1e-12, 1e-9, 1e-3, 1e3, 1e9, 1e12]))
+def test_predictions_are_positively_homogeneous_at_every_scale(p, c):
+    """SPEC §5: w_hat(cX) = w_hat(X)/c and alpha(cX) = alpha(X)/c^2, for c in [1e-12, 1e12]."""
+    base = svm.max_margin(p.X, p.y)
+    r = svm.max_margin(c * p.X, p.y)
+    np.testing.assert_allclose(r.w * c, base.w, rtol=1e-9, atol=1e-12 * np.abs(base.w).max())
+    np.testing.assert_allclose(r.dual * c**2, base.dual, rtol=1e-8,
+                               atol=1e-12 * np.abs(base.dual).max())
+    assert r.support.tolist() == base.support.tolist()
+
+
+@settings(max_examples=10)
+@given(planted_svm(n_points=(2, 7), dim=(1, 4), max_den=6))
+def test_the_exact_route_never_depends_on_the_float_solve(p):
+    """With the float QP forced to fail, exact rationals still give the planted answer
+    (the exact least-distance solve, Lawson-Hanson NNLS in QQ)."""
+    real = svm._numeric_result
+
+    def broken(*a, **k):
+        raise svm.SolverError("forced float failure")
+
+    svm._numeric_result = broken
+    try:
+        r = svm.max_margin(p.X_exact, p.y, exact=True)
+    finally:
+        svm._numeric_result = real
+    q = lambda f: sp.Rational(f.numerator, f.denominator)  # noqa: E731
+    assert list(r.w) == [q(v) for v in p.w_hat_exact]
+    assert list(r.dual) == [q(a) for a in p.alpha_exact]
+
+
+def test_exact_route_on_badly_scaled_rational_data():
+    """Entries 1e-9 to 1e9 (where float solves struggle): the exact route certifies in QQ."""
+    X = [[Fraction(10**9), Fraction(1, 10**9)], [Fraction(1, 10**9), Fraction(1)]]
+    r = svm.max_margin(X, [1, -1], exact=True)
+    Z = [[v for v in X[0]], [-v for v in X[1]]]
+    m = [sum(a * b for a, b in zip(z, r.w, strict=True)) for z in Z]
+    assert min(m) == 1 and all(a >= 0 for a in r.dual)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ L >= 3 *stationary point, not global* (which one depends on the initialization:
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 
@@ -22,7 +23,14 @@ import numpy as np
 import scipy.optimize
 
 from . import svm
-from .errors import CertificateError, InvalidInputError, ShapeError, SolverError
+from .errors import (
+    CertificateError,
+    InvalidInputError,
+    NonFiniteError,
+    NotSeparableError,
+    ShapeError,
+    SolverError,
+)
 from .results import REFERENCES, Certificate, Kind, Reference
 from .validate import binary_data, check_depth, check_separable
 
@@ -140,6 +148,13 @@ class Stationarity:
     @property
     def residual(self) -> float:
         return max(self.support_residual, self.offsupport, self.euler_gap)
+
+    def rescaled(self, beta, c: float, depth: int) -> Stationarity:
+        """This certificate, computed on data X/c, restated for X: β at unit margin is β_c/c
+        and, with p = 2/L, the target β̂|β̂|^{p-2} scales by c^{1-p} while z = Σα y x scales
+        by c·α, so α = c^{-p}·α_c; the relative residuals are scale-free."""
+        return dataclasses.replace(self, beta=np.asarray(beta), scale=self.scale / c,
+                                   alpha=self.alpha * c ** (-2.0 / depth))
 
 
 def _certificate(b, Z, L, active, sup):
@@ -317,20 +332,26 @@ def max_margin(X, y, depth: int, *, beta0=None, iters: int = 60,
         return ConvMaxMargin(s.w, dft(s.w), 1, float(penalty(s.w, 1)), s.direction, GLOBAL,
                              cert)
     check_separable(Z)
+    # solve on data rescaled to max|z| = 1 (β(cX) = β(X)/c: the answer is positively
+    # homogeneous for any scale float64 holds); β returns to the caller's scale at the end
+    scale = float(np.max(np.abs(Z)))
+    Zs = Z / scale
+    Xs = np.asarray(binary_data(X, y)[0]) / scale
     if L == 2 or beta0 is None:
-        b2 = _unit_margin(Z, _weighted_l1(Z, np.ones(Z.shape[1])))
+        b2 = _unit_margin(Zs, _weighted_l1(Zs, np.ones(Z.shape[1])))
     if L == 2:
-        cert = stationarity(b2, X, y, 2)
+        cert = stationarity(b2, Xs, y, 2)
+        b2 = b2 / scale
         return ConvMaxMargin(b2, dft(b2), 2, float(penalty(b2, 2)),
-                             b2 / np.linalg.norm(b2), GLOBAL, cert)
-    b = b2 if beta0 is None else _unit_margin(Z, np.asarray(beta0, dtype=float))
+                             b2 / np.linalg.norm(b2), GLOBAL, cert.rescaled(b2, scale, 2))
+    b = b2 if beta0 is None else _unit_margin(Zs, np.asarray(beta0, dtype=float))
     p = 2.0 / L
     best = None
     eps = 1e-2 * np.abs(dft(b)).max()
     for _ in range(iters):
         w = p * (np.abs(dft(b)) + eps) ** (p - 1)
-        b = _unit_margin(Z, _weighted_l1(Z, w / w.max()))
-        cert = stationarity(b, X, y, L)
+        b = _unit_margin(Zs, _weighted_l1(Zs, w / w.max()))
+        cert = stationarity(b, Xs, y, L)
         if best is None or cert.residual < best[1].residual:
             best = (b, cert)
         if cert.residual <= tol:
@@ -340,8 +361,9 @@ def max_margin(X, y, depth: int, *, beta0=None, iters: int = 60,
     if cert.residual > 1e3 * tol:
         raise CertificateError(
             f"reweighted l1 did not reach a stationary point (residual {cert.residual:.2e})")
+    b = b / scale
     return ConvMaxMargin(b, dft(b), L, float(penalty(b, L)), b / np.linalg.norm(b),
-                         STATIONARY, cert)
+                         STATIONARY, cert.rescaled(b, scale, L))
 
 
 # ---------------------------------------------------------------------- one example
@@ -365,6 +387,8 @@ class SingleExample:
     global_class: tuple
     global_cost: float
     gf_class: tuple | None
+    #: the hypothesis under which ``gf_class`` is predicted (:data:`ALIGNED`)
+    assumption: str = ""
     kind: Kind = Kind.STATIONARY_POINT
     reference: Reference = REFERENCES["convnet"]
 
@@ -402,23 +426,41 @@ class SingleExample:
         return beta / (x @ beta)
 
 
-def single_example(x, depth: int, *, r0=None) -> SingleExample:
-    """Stationary points, minima and the gradient-flow pick for one example (SPEC §2).
+#: the hypothesis of the gradient-flow rule (stated in every SingleExample with a prediction)
+ALIGNED = ("the initialization is balanced (|w_hat_l[m]| = r0[m] in every layer) and its "
+           "phases are aligned with x_hat: sum_l phi_l[m] = arg x_hat[m] on every bin with "
+           "x_hat[m] != 0 (balanced_init's default phases 0 align only where x_hat is real "
+           "and positive)")
+
+
+def single_example(x, depth: int, *, r0=None, phases=None) -> SingleExample:
+    """Stationary points, minima and the gradient-flow pick for one example (docs/convnet.md).
 
     With x̂ = Fx: for L = 2 the minimum value of Σ|β̂| is 1/max|x̂| (any class attaining
     max|x̂|); for L >= 3 the minima are 1-sparse: a real bin (m = 0 or D/2) costs
     |x̂[m]|^{-2/L}, a conjugate pair 2^{1-2/L}|x̂[m]|^{-2/L}. Gradient flow from a small balanced
-    initialization with per-bin magnitude r_m(0) ends on the class maximizing
-    |x̂[m]|·r_m(0)^{L-2} -- not always the global one (claim kind: *stationary point*).
+    initialization with per-bin magnitude r_m(0) and phases aligned with x̂ (:data:`ALIGNED`)
+    ends on the class maximizing |x̂[m]|·r_m(0)^{L-2} -- not always the global one (claim
+    kind: *stationary point*). The rule is proven only for aligned phases: ``phases`` (L, D)
+    are the init's per-layer phases (default 0, as :func:`numerics.convnet.balanced_init`);
+    misaligned phases raise :class:`~implicit_bias.theory.errors.InvalidInputError` rather
+    than return an unproven class (with a misaligned real bin the product can never change
+    sign under balanced flow and that bin decays instead). x = 0 is not separable.
 
     >>> s = single_example([1.0, 0.5, 0.0, 0.5], 3, r0=[0.1, 0.3, 0.1, 0.3])
     >>> s.global_class, s.gf_class
     ((0,), (1, 3))
     """
     L = check_depth(depth)
-    xv = np.asarray(x, dtype=float)
-    if xv.ndim != 1 or xv.size < 1 or not np.all(np.isfinite(xv)):
-        raise InvalidInputError("x must be a finite 1-D array")
+    xv = np.asarray(x) if not isinstance(x, bool) else None
+    if xv is None or xv.dtype.kind not in "iuf" or xv.ndim != 1 or xv.size < 1:
+        raise InvalidInputError("x must be a 1-D array of real numbers")
+    xv = xv.astype(float)
+    if not np.all(np.isfinite(xv)):
+        raise NonFiniteError("x contains NaN or inf")
+    if not np.any(xv):
+        raise NotSeparableError("x = 0: no linear predictor classifies it (margin 0 for every "
+                                "beta)", witness=np.ones(1), points=np.zeros(1, dtype=int))
     xh = dft(xv)
     D = xv.size
     classes = frequency_classes(D)
@@ -435,12 +477,23 @@ def single_example(x, depth: int, *, r0=None) -> SingleExample:
     gf = None
     if r0 is not None:
         r = np.asarray(r0, dtype=float)
-        if r.shape != (D,) or np.any(r <= 0):
-            raise ShapeError(f"r0 must be {D} positive per-bin magnitudes")
+        if r.shape != (D,) or np.any(r <= 0) or not np.all(np.isfinite(r)):
+            raise ShapeError(f"r0 must be {D} positive finite per-bin magnitudes")
         if any(r[c[0]] != r[c[-1]] for c in classes):
             raise InvalidInputError("r0 must be conjugate-symmetric (r[m] = r[D-m]) for real "
                                     "filters")
+        ph = np.zeros((L, D)) if phases is None else np.asarray(phases, dtype=float)
+        if ph.shape != (L, D) or not np.all(np.isfinite(ph)):
+            raise ShapeError(f"phases must be finite with shape {(L, D)}")
+        total = np.exp(1j * ph.sum(axis=0))
+        live = np.abs(xh) > 1e-12 * np.abs(xh).max()
+        mis = np.abs(total[live] - xh[live] / np.abs(xh[live]))
+        if np.any(mis > 1e-9):
+            bad = np.flatnonzero(live)[mis > 1e-9].tolist()
+            raise InvalidInputError(f"the gradient-flow rule needs {ALIGNED}; bins {bad} are "
+                                    "misaligned (no proven prediction for them)")
         score = np.array([mods[k] * r[c[0]] ** (L - 2) for k, c in enumerate(classes)])
         gf = classes[int(np.argmax(score))]
     return SingleExample(x_hat=xh, depth=L, classes=classes, costs=costs,
-                         global_class=classes[i], global_cost=float(costs[i]), gf_class=gf)
+                         global_class=classes[i], global_cost=float(costs[i]), gf_class=gf,
+                         assumption=ALIGNED if gf is not None else "")

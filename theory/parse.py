@@ -7,6 +7,7 @@ whitelist of node types, names and functions, and built into sympy objects direc
 from __future__ import annotations
 
 import ast
+import math
 
 import sympy as sp
 
@@ -14,6 +15,8 @@ from .errors import UnsafeExpressionError
 
 __all__ = ["parse_expression", "FUNCTIONS"]
 
+#: the number of arguments each function takes (None: two or more, for Max/Min)
+ARITY = {"Max": None, "max": None, "Min": None, "min": None}
 #: function names accepted in expression text, and what they build
 FUNCTIONS = {
     "Max": sp.Max, "max": sp.Max, "Min": sp.Min, "min": sp.Min, "Abs": sp.Abs, "abs": sp.Abs,
@@ -52,6 +55,10 @@ def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol
         if isinstance(node, ast.Expression):
             return build(node.body)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            if isinstance(node.value, float) and not math.isfinite(node.value):
+                raise UnsafeExpressionError(f"the number {node.value!r} is not finite")
+            if isinstance(node.value, int) and abs(node.value) > 10**100:
+                raise UnsafeExpressionError("integer literal too large")
             return sp.Integer(node.value) if isinstance(node.value, int) else \
                 sp.Rational(repr(node.value))
         if isinstance(node, ast.Name):
@@ -73,13 +80,28 @@ def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol
             a, b = build(node.left), build(node.right)
             if isinstance(node.op, ast.Pow) and b.is_number and abs(b) > _MAX_EXPONENT:
                 raise UnsafeExpressionError(f"exponent {b} too large (limit {_MAX_EXPONENT})")
-            return op(a, b)
+            try:
+                out = op(a, b)
+            except (TypeError, ValueError, ArithmeticError) as exc:
+                raise UnsafeExpressionError(f"cannot evaluate the expression: {exc}") from None
+            if out.has(sp.zoo, sp.nan):
+                raise UnsafeExpressionError("the expression divides by zero")
+            return out
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-            fn = FUNCTIONS.get(node.func.id)
+            name = node.func.id
+            fn = FUNCTIONS.get(name)
             if fn is None:
-                raise UnsafeExpressionError(f"function {node.func.id!r} not allowed; allowed: "
+                raise UnsafeExpressionError(f"function {name!r} not allowed; allowed: "
                                             f"{sorted(FUNCTIONS)}")
-            return fn(*[build(a) for a in node.args])
+            n = len(node.args)
+            want = ARITY.get(name, 1)
+            if (want is None and n < 2) or (want is not None and n != want):
+                need = "at least 2 arguments" if want is None else f"{want} argument"
+                raise UnsafeExpressionError(f"{name} takes {need}, got {n}")
+            try:
+                return fn(*[build(a) for a in node.args])
+            except (TypeError, ValueError, ArithmeticError) as exc:
+                raise UnsafeExpressionError(f"cannot build {name}(...): {exc}") from None
         raise UnsafeExpressionError(f"{type(node).__name__} is not allowed in expressions")
 
     return build(tree), x

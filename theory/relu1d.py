@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
+from ._relu1d_symbolic import TimeLimitError, total_variation
 from .errors import InvalidInputError, KnotError, NonFiniteError, ShapeError, SolverError
 from .results import REFERENCES, Certificate, Kind, Reference
 
@@ -30,6 +32,8 @@ __all__ = [
     "Interpolant",
     "min_norm_interpolation",
     "representation_cost",
+    "RepresentationCost",
+    "TimeLimitError",
     "grid_upper_bound",
     "mean_value_lower_bound",
 ]
@@ -370,46 +374,105 @@ def min_norm_interpolation(x, y, *, skip: bool = False) -> Interpolant:
 # ------------------------------------------------------------------ symbolic R(f)
 
 
-def representation_cost(f, x, *, skip: bool = False):
-    """R(f) = max(∫|f''|, |f'(-∞) + f'(+∞)|) for a sympy expression f of the symbol x.
+@dataclass(frozen=True, eq=False)
+class RepresentationCost:
+    """R(f) (``value``: an exact sympy number, ``oo``, or a Float when ``exact`` is False),
+    with ``error`` the quadrature's error estimate of a numeric value (0 when exact),
+    ``tv`` = ∫|f''|, ``ends`` = (f'(-∞), f'(+∞)), ``skip`` and the ``route`` taken
+    (piecewise linear, symbolic, numeric quadrature). Compares equal to its value and converts
+    with ``float()`` and ``sympy.sympify``."""
 
-    ∫|f''| is computed as the total variation of f' (jumps of f' at kinks included): f' is split
-    at its breakpoints (Piecewise/Max/Min/Abs/Heaviside conditions) and at the zeros of f'' on
-    each smooth piece. Returns an exact sympy number where sympy finds one, a float when a
-    zero of f'' has to be found numerically, and ``oo`` when ∫|f''| diverges or f'(±∞) does not
-    exist. With ``skip`` (a free linear unit), R₁ = ∫|f''|.
+    value: object
+    exact: bool
+    error: float
+    tv: object
+    ends: tuple
+    skip: bool
+    route: str
+    kind: Kind = Kind.GLOBAL_MINIMUM
+    reference: Reference = REFERENCES["relu1d"]
+
+    @property
+    def predictor(self):
+        return self.value
+
+    @property
+    def certificate(self) -> Certificate:
+        return Certificate(0.0 if self.exact else float(self.error), {"quadrature": self.error},
+                           exact=self.exact, note=self.route)
+
+    def _sympy_(self):
+        return sp.sympify(self.value)
+
+    def __float__(self):
+        return float(self.value)
+
+    def __eq__(self, other):
+        other = other.value if isinstance(other, RepresentationCost) else other
+        try:
+            return bool(sp.sympify(self.value) == sp.sympify(other))
+        except (sp.SympifyError, TypeError):
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(sp.sympify(self.value))
+
+    def __repr__(self):
+        approx = "" if self.exact else f" ± {self.error:.1e} (numeric)"
+        return f"R = {self.value}{approx}"
+
+
+def representation_cost(f, x, *, skip: bool = False, seconds: float | None = 30.0):
+    """R(f) = max(∫|f''|, |f'(-∞) + f'(+∞)|) for a sympy expression f of the symbol x
+    (R₁ = ∫|f''| with ``skip``), as a :class:`RepresentationCost` (which compares equal to
+    its value).
+
+    ∫|f''| is the total variation of f' (jumps of f' at kinks included). Piecewise-linear f
+    (sums, multiples, Max, Min, Abs, relu) takes an exact route with no symbolic solving;
+    other f are split at their breakpoints and the zeros of f'' found by ``solveset``; where
+    it cannot, the integral is computed by quadrature on a partition centered on f's own
+    features and the result is marked approximate with its error estimate. Functions outside
+    the class get ``oo``: a jump or a singularity of f at a point (Heaviside, sign, 1/x), an
+    unbounded f' (√|x| at 0), a variation that does not converge (sin). f undefined on part
+    of the line (log, √x) raises :class:`~implicit_bias.theory.errors.DomainError`; past
+    ``seconds`` a :class:`TimeLimitError`. R is invariant under x -> x - c and x -> -x.
+    Claim kind: *global minimum* (the infimal cost over all nets computing f; Savarese et al.
+    2019, Thm 1 and Thm 3).
 
     >>> import sympy as sp
     >>> x = sp.Symbol("x", real=True)
     >>> [representation_cost(e, x) for e in (sp.Max(0, x), x, sp.Abs(x), sp.tanh(x))]
-    [1, 2, 2, 2]
+    [R = 1, R = 2, R = 2, R = 2]
+    >>> representation_cost(sp.Heaviside(x), x).value
+    oo
     """
-    import sympy as sp
-
-    from ._relu1d_symbolic import total_variation_of_derivative
-
     if isinstance(f, str):
         raise InvalidInputError("pass a sympy expression; parse text with "
                                 "theory.parse.parse_expression (never sympify user text)")
-    f = sp.sympify(f)  # a sympy object already (or a number): nothing is parsed here
     if not isinstance(x, sp.Symbol):
         raise InvalidInputError("x must be a sympy Symbol")
+    try:
+        f = sp.sympify(f, strict=True)
+    except sp.SympifyError as exc:
+        raise InvalidInputError(f"f must be a sympy expression or a number: {exc}") from None
     if f.free_symbols - {x}:
         raise InvalidInputError(f"f has symbols other than {x}: {f.free_symbols - {x}}")
     xr = sp.Dummy("x", real=True)
     f = f.subs(x, xr)
     if f.has(sp.nan, sp.zoo) or any(a.is_infinite for a in f.atoms(sp.Number)):
         raise NonFiniteError("f contains nan or infinite constants")
-    tv, left, right = total_variation_of_derivative(f, xr)
-    if tv is sp.oo or left is None or right is None:
-        return sp.oo
+    res = total_variation(f, xr, seconds=seconds)
+    if res.tv is sp.oo or res.left is None or res.right is None:
+        return RepresentationCost(sp.oo, True, 0.0, sp.oo, (None, None), skip, res.route or
+                                  "outside the class")
     if skip:
-        return tv
-    bound = sp.Abs(left + right)
-    try:
-        return sp.Max(tv, bound)
-    except TypeError:  # pragma: no cover - non-comparable mixed float/symbolic
-        return max(float(tv), float(bound))
+        value = res.tv
+    else:
+        bound = sp.Abs(res.left + res.right)
+        value = sp.Max(res.tv, bound) if res.exact else sp.Float(max(float(res.tv),
+                                                                        float(bound)))
+    return RepresentationCost(value, res.exact, res.error, res.tv, (res.left, res.right), skip,
+                              res.route)
 
 
 # ------------------------------------------------------------------ independent bounds

@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from .errors import CertificateError, InvalidInputError, LabelError, ShapeError, SolverError
+from .errors import (
+    CertificateError,
+    InvalidInputError,
+    LabelError,
+    NotSeparableError,
+    ShapeError,
+    SolverError,
+)
 from .results import REFERENCES, Certificate, Kind, Reference
 from .validate import as_matrix, binary_data, check_separable, to_rational
 
@@ -298,20 +306,23 @@ def _solve_numeric(Z: np.ndarray, solver: str):
 
 
 def _numeric_result(Z: np.ndarray, solver: str, names: str = "points") -> MaxMargin:
-    # Cheap separability checks first; the full LP only if the QP fails (a certified
-    # primal-feasible ŵ with min z_nᵀŵ >= 1 - 1e-10 is itself a proof of separability).
+    """The numeric route on data rescaled to max|z| = 1 (ŵ(cZ) = ŵ(Z)/c, α(cZ) = α(Z)/c²):
+    the answer is positively homogeneous for any scale float64 can hold."""
     check_separable(Z, names=names, quick=True)
+    scale = float(np.max(np.abs(Z)))
+    Zs = Z / scale
     try:
-        w, alpha, res, used = _solve_numeric(Z, solver)
+        w, alpha, res, used = _solve_numeric(Zs, solver)
     except SolverError:
         check_separable(Z, names=names)
         raise
-    support = _support(Z, w, alpha)
-    generic, reason = _genericity(Z, alpha, support)
+    support = _support(Zs, w, alpha)
+    generic, reason = _genericity(Zs, alpha, support)
+    w, alpha = w / scale, alpha / scale**2
     norm = float(np.linalg.norm(w))
     return MaxMargin(
         w=w, direction=w / norm, margin=1.0 / norm, dual=alpha, support=support, kkt=res,
-        exact=False, generic=generic, info={"solver": used, "reason": reason},
+        exact=False, generic=generic, info={"solver": used, "reason": reason, "scale": scale},
     )
 
 
@@ -342,7 +353,6 @@ def _exact_result(X, y, Z_float: np.ndarray) -> MaxMargin:
     N, d = len(Zq), len(Zq[0])
     Z = DomainMatrix(Zq, (N, d), QQ)
 
-    num = _numeric_result(Z_float, "quadprog")
     ones = lambda k: DomainMatrix([[QQ(1)] for _ in range(k)], (k, 1), QQ)  # noqa: E731
 
     def certify(A: list[int]):
@@ -383,13 +393,19 @@ def _exact_result(X, y, Z_float: np.ndarray) -> MaxMargin:
                 alpha[n] = QQ(int(r.p), int(r.q))
         return w, alpha, mv
 
-    A = sorted(int(n) for n in num.support)
-    out = certify(A)
+    # floats may propose the support (fast); exact arithmetic decides, and when the float
+    # solve fails or its support does not certify, an exact least-distance solve does it all
+    out = None
+    try:
+        num = _numeric_result(Z_float, "quadprog")
+        out = certify(sorted(int(n) for n in num.support))
+    except (SolverError, NotSeparableError, FloatingPointError, ValueError):
+        out = None
     if out is None:
-        raise CertificateError(
-            "the exact KKT certificate failed on the numerically detected support "
-            f"{A}; the data may be too ill-conditioned for the float pre-solve"
-        )
+        A = _exact_ldp_support(Zq)
+        out = certify(A)
+        if out is None:  # pragma: no cover - the LDP solution is optimal by construction
+            raise CertificateError(f"the exact KKT certificate failed on the exact support {A}")
     w, alpha, mv = out
     # Exact certificate: primal and dual feasibility, complementarity, stationarity.
     wv = [w[i, 0].element for i in range(d)]
@@ -415,6 +431,74 @@ def _exact_result(X, y, Z_float: np.ndarray) -> MaxMargin:
         dual=a_sp, support=support, kkt=KKT(0.0, 0.0, 0.0, 0.0), exact=True, generic=generic,
         info={"solver": "exact (QQ)", "norm2": sp.Rational(norm2)},
     )
+
+
+def _exact_nnls(E: list[list[Fraction]], f: list[Fraction]) -> list[Fraction]:
+    """Lawson & Hanson's NNLS (Solving Least Squares Problems, 1974, Ch. 23) in exact
+    rational arithmetic: argmin ‖E u - f‖ over u >= 0. The passive columns stay linearly
+    independent (their Thm 23.5), so every inner solve is a nonsingular normal system, and
+    the loop terminates; no float is used."""
+    import sympy as sp
+    from sympy.polys.matrices import DomainMatrix
+
+    QQ = sp.QQ
+    m, n = len(E), len(E[0])
+    cols = [[E[i][j] for i in range(m)] for j in range(n)]
+    x = [Fraction(0)] * n
+    passive: list[int] = []
+
+    def gradient(x):
+        r = [f[i] - sum(E[i][j] * x[j] for j in range(n)) for i in range(m)]
+        return [sum(cols[j][i] * r[i] for i in range(m)) for j in range(n)]
+
+    def solve(P):
+        A = DomainMatrix([[QQ(cols[a][i].numerator, cols[a][i].denominator) for a in P]
+                          for i in range(m)], (m, len(P)), QQ)
+        b = DomainMatrix([[QQ(v.numerator, v.denominator)] for v in f], (m, 1), QQ)
+        z = (A.transpose() * A).lu_solve(A.transpose() * b)
+        return [Fraction(int(z[k, 0].element.numerator), int(z[k, 0].element.denominator))
+                for k in range(len(P))]
+
+    for _ in range(10 * n + 10):
+        g = gradient(x)
+        free = [j for j in range(n) if j not in passive]
+        if not free or max(g[j] for j in free) <= 0:
+            return x
+        passive.append(max(free, key=lambda j: g[j]))
+        while True:
+            z = dict(zip(passive, solve(passive), strict=True))
+            if all(v > 0 for v in z.values()):
+                for j in range(n):
+                    x[j] = z.get(j, Fraction(0))
+                break
+            step = min(x[j] / (x[j] - z[j]) for j in passive if z[j] <= 0)
+            for j in range(n):
+                x[j] = x[j] + step * (z.get(j, Fraction(0)) - x[j])
+            passive = [j for j in passive if x[j] > 0]
+    raise SolverError("exact NNLS did not terminate")  # pragma: no cover
+
+
+def _exact_ldp_support(Zq) -> list[int]:
+    """The support of the exact SVM from the least-distance program min ‖w‖ s.t. Zw >= 1
+    (Lawson & Hanson's LDP via NNLS, exact): u = NNLS([Zᵀ; 1ᵀ], e_{d+1}), r = Eu - f,
+    ŵ = -r_{1..d}/r_{d+1} and α = u/(1 - Σu); r = 0 means not separable, with the Gordan
+    witness u/Σu (Zᵀu = 0, u >= 0)."""
+    Zf = [[Fraction(int(v.numerator), int(v.denominator)) for v in row] for row in Zq]
+    N, d = len(Zf), len(Zf[0])
+    E = [[Zf[n][i] for n in range(N)] for i in range(d)] + [[Fraction(1)] * N]
+    f = [Fraction(0)] * d + [Fraction(1)]
+    u = _exact_nnls(E, f)
+    su = sum(u)
+    if su == 1 and all(sum(Zf[n][i] * u[n] for n in range(N)) == 0 for i in range(d)):
+        lam = np.array([float(v) for v in u])
+        raise NotSeparableError(
+            "data are not linearly separable through the origin: the exact convex combination "
+            f"sum_n lam_n y_n x_n = 0 with lam = {[str(v) for v in u]} is a Gordan certificate",
+            witness=lam, points=np.nonzero(lam)[0])
+    alpha = [v / (1 - su) for v in u]
+    w = [sum(alpha[n] * Zf[n][i] for n in range(N)) for i in range(d)]
+    margins = [sum(Zf[n][i] * w[i] for i in range(d)) for n in range(N)]
+    return sorted(n for n in range(N) if alpha[n] > 0 or margins[n] == 1)
 
 
 # ------------------------------------------------------------------------------ public API

@@ -15,6 +15,7 @@ from .errors import (
     NonFiniteError,
     NotSeparableError,
     ShapeError,
+    SolverError,
 )
 
 __all__ = [
@@ -149,18 +150,28 @@ def check_separable(Z: np.ndarray, *, names: str = "points", quick: bool = False
         )
     if quick:
         return
+    # scale-free: rows normalized to unit max entry (HiGHS drops matrix entries below 1e-9
+    # of the problem's scale, so a raw tiny or huge Z could be misjudged)
+    rs = np.max(np.abs(Z), axis=1, keepdims=True)
+    Zs = Z / rs
     res = scipy.optimize.linprog(
-        np.zeros(d), A_ub=-Z, b_ub=-np.ones(N), bounds=(None, None), method="highs"
+        np.zeros(d), A_ub=-Zs, b_ub=-np.ones(N), bounds=(None, None), method="highs"
     )
     if res.status == 0:
         return
-    lam = gordan_witness(Z)
-    if lam is None:  # pragma: no cover - HiGHS disagrees with itself
-        raise NotSeparableError(
-            f"the separability LP failed ({res.message}) and no Gordan witness was found",
-            witness=np.zeros(N),
-            points=np.zeros(0, dtype=int),
-        )
+    mu = gordan_witness(Zs)
+    if mu is None:  # pragma: no cover - HiGHS disagrees with itself
+        raise SolverError(f"the separability LP failed ({res.message}) and no Gordan witness "
+                          "was found: separability is undecided")
+    # a witness for the rescaled rows is one for Z after reweighting by 1/row scale
+    lam = mu / rs[:, 0]
+    lam = lam / lam.sum()
+    # verify before raising: λ >= 0, Σλ = 1 and Zᵀλ = 0 to rounding of the rows involved
+    resid = np.linalg.norm(Z.T @ lam)
+    size = float(np.sum(lam * np.linalg.norm(Z, axis=1)))
+    if not (np.all(lam >= 0) and resid <= 1e-9 * size):
+        raise SolverError(f"the separability LP says infeasible, but its Gordan witness does not "
+                          f"verify (|Z^T lam| = {resid:.2e} vs {size:.2e}): undecided")
     pts = np.nonzero(lam)[0]
     raise NotSeparableError(
         "data are not linearly separable through the origin: the convex combination "

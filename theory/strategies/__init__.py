@@ -130,23 +130,7 @@ def sample(strategy, n: int, *, seed: int = 0) -> list:
 
 
 from .convnet import convnet_single_example, rational_single_example  # noqa: E402
-from .matrix import (  # noqa: E402
-    commuting_sensing,
-    completion_arrays,
-    completion_problems,
-    conjecture_completion,
-    gaussian_sensing,
-)
-from .relu1d import interpolation_data, rational_interpolation  # noqa: E402
-from .svm import (  # noqa: E402
-    Planted,
-    degenerate_svm,
-    integer_separable,
-    planted_svm,
-    separable_datasets,
-)
 from .diagonal import PlantedSparse, planted_sparse_regression  # noqa: E402
-from .ntk1d import ntk_data  # noqa: E402
 from .geometry import (  # noqa: E402
     PlantedNorms,
     RegressionInstance,
@@ -154,4 +138,20 @@ from .geometry import (  # noqa: E402
     plot_instance_2d,
     regression_instances,
     single_point_solution,
+)
+from .matrix import (  # noqa: E402
+    commuting_sensing,
+    completion_arrays,
+    completion_problems,
+    conjecture_completion,
+    gaussian_sensing,
+)
+from .ntk1d import ntk_data  # noqa: E402
+from .relu1d import interpolation_data, rational_interpolation  # noqa: E402
+from .svm import (  # noqa: E402
+    Planted,
+    degenerate_svm,
+    integer_separable,
+    planted_svm,
+    separable_datasets,
 )
