@@ -13,7 +13,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.errors import InvalidInputError, ShapeError
+from implicit_bias.theory.errors import (
+    InvalidInputError,
+    NonFiniteError,
+    ShapeError,
+    warn_not_separable,
+)
 from implicit_bias.theory.validate import binary_batch, binary_data
 
 from .engine import Model, Trace, fit, fit_batch, float_dtype
@@ -38,7 +43,7 @@ def train_one(model_of: Callable[[int], Model], init: Callable, check: Callable,
               what: str) -> Trace:
     """One instance: validate (X, y, mask), draw ``init(key, d, dtype)`` unless ``params``
     are given, ``check(params, d)``, and train ``model_of(len(params))``."""
-    Xn, yn, _ = binary_data(X, y)
+    Xn, yn, Z = binary_data(X, y)
     N, d = Xn.shape
     opt = schedule(schedule_name)
     dtype = float_dtype(X)
@@ -48,10 +53,13 @@ def train_one(model_of: Callable[[int], Model], init: Callable, check: Callable,
                                     "saddle point)")
         params = init(key, d, dtype)
     params = tuple(jnp.asarray(w, dtype) for w in params)
+    if not all(bool(jnp.all(jnp.isfinite(w))) for w in params):
+        raise NonFiniteError(f"{what}: the initial parameters contain NaN or inf")
     check(params, d)
     m = np.ones(N, bool) if mask is None else np.asarray(mask, dtype=bool)
     if m.shape != (N,):
         raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
+    warn_not_separable(Z[m], what)
     return fit(model_of(len(params)), params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype),
                mask=m, loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
                n_records=n_records)

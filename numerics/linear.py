@@ -24,6 +24,7 @@ from implicit_bias.theory.errors import (
     NonFiniteError,
     ShapeError,
     StepSizeError,
+    warn_not_separable,
     warn_step,
 )
 from implicit_bias.theory.validate import binary_batch, binary_data
@@ -192,6 +193,7 @@ def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps:
     if m.shape != (N,):
         raise ShapeError(f"mask must have shape ({N},), got {m.shape}")
     Zm = Z[m]
+    warn_not_separable(Zm, "linear.train")
     opt = _schedule(schedule)
     w0, mom, t0, lr = _resume(resume, (d,), w0, key, lr)
     lr = float(_step(lr, Zm, loss, schedule, w0))

@@ -36,6 +36,8 @@ __all__ = [
     "DomainError",
     "InfeasibleError",
     "DataFileError",
+    "NotSeparableWarning",
+    "warn_not_separable",
 ]
 
 
@@ -140,6 +142,25 @@ class InfeasibleError(InvalidInputError):
 class DataFileError(InvalidInputError):
     """A data file cannot be used: missing, a folder, binary, not UTF-8, too large, or a
     malformed cell (the message names the file, row and column)."""
+
+
+class NotSeparableWarning(UserWarning):
+    """A classifier is trained on data that are not linearly separable: the implicit-bias
+    theorems (which assume separability) do not apply to the run."""
+
+
+def warn_not_separable(Z: np.ndarray, what: str) -> None:
+    """Warn (:class:`NotSeparableWarning`) if no w has Z w > 0 (the separability LP)."""
+    from .validate import check_separable
+
+    try:
+        check_separable(Z)
+    except NotSeparableError as exc:
+        warnings.warn(f"{what}: the data are not linearly separable ({exc}); the theorems "
+                      "about separable data do not apply to this run", NotSeparableWarning,
+                      stacklevel=3)
+    except SolverError:
+        pass  # undecided: no warning is better than a false one
 
 
 def warn_step(message: str) -> None:
