@@ -192,13 +192,20 @@ SINGLE_STEPS = 20_000
 
 @batch_memo
 def _single_runs(insts, seed):
-    out = []
-    for inst in insts:
-        x, r0 = _example(inst)
-        L = int(inst["depth"])
-        tr = nc.train(x[None, :], [1.0], params=nc.balanced_init(r0, L), depth=L, lr=1e-2,
-                      steps=SINGLE_STEPS, n_records=11)
-        out.append((x, r0, L, tc.single_example(x, L, r0=r0), tr))
+    """All examples of a depth in one batched call from their balanced inits."""
+    out = [None] * len(insts)
+    for L in sorted({int(i["depth"]) for i in insts}):
+        idx = [b for b, i in enumerate(insts) if int(i["depth"]) == L]
+        ex = [_example(insts[b]) for b in idx]
+        inits = [nc.balanced_init(r0, L) for _, r0 in ex]
+        params = tuple(np.stack([np.asarray(p[layer]) for p in inits]) for layer in range(L))
+        X = np.stack([x[None, :] for x, _ in ex])
+        tr = nc.train_batch(X, np.ones((len(idx), 1)), params=params, depth=L, lr=1e-2,
+                            steps=SINGLE_STEPS, n_records=11)
+        for j, b in enumerate(idx):
+            x, r0 = ex[j]
+            one = tr._replace(t=tr.t[j], predictor=tr.predictor[j])
+            out[b] = (x, r0, L, tc.single_example(x, L, r0=r0), one)
     return out
 
 

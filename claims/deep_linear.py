@@ -64,7 +64,7 @@ def _limit_claim(L: int) -> Claim:
         t = np.asarray(tr.t[0])
         i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
         out = []
-        for b, (inst, p) in enumerate(zip(insts, preds, strict=True)):
+        for b, (_inst, p) in enumerate(zip(insts, preds, strict=True)):
             # the whole padded predictor against w_hat padded with zeros: mass a model puts
             # in the padding columns is an error too (the rival convnet does)
             B = np.asarray(tr.beta[b])

@@ -35,11 +35,16 @@ __all__ = ["THEOREM", "CLAIMS", "N_BUCKET", "TRAINING", "instances"]
 THEOREM = "relu1d"
 N_BUCKET = 8  # points per instance, padded
 #: the training budget of every relu1d claim (width, seeds per dataset, Adam steps, λ₁)
-TRAINING = {"width": 256, "seeds": 4, "steps": 20_000, "lam1": 1e-6}
+TRAINING = {"width": 32, "seeds": 4, "steps": 20_000, "lam1": 1e-6}
 #: Adam's optimization error on the weight-decayed objective: measured (no rate exists for a
 #: local method on a non-convex problem), not derived; instances above it are optimization
 #: failures, shown as such
 OPT_BUDGET = 0.03
+
+#: the LP bracket's resolution: HiGHS's default feasibility tolerance 1e-7 on data of unit
+#: scale, 1e-6 relative to R (measured worst disagreement of the two LPs with the closed form
+#: over 1,000 drawn datasets: 3e-8)
+LP_TOL = 1e-6
 
 FAMILIES = {"no skip, |S| > V": (False, True), "no skip, |S| <= V": (False, False),
             "skip": (True, None)}
@@ -158,12 +163,19 @@ def _measure_min(insts, seed):
         lower = tr.mean_value_lower_bound(x, y, skip=skip)
         bounds = max(0.0, pred.cost - upper, lower - pred.cost) / scale
         gap = abs(C - pred.cost) / scale
+        # a net that does not interpolate yet can cost less than min R(y), by at most G|r|
+        # (min R is G-Lipschitz in y): that deficit is the run's, not the prediction's
+        slack = float(fit.lipschitz) * float(fit.interpolation_error[s]) * np.sqrt(x.size)
         excuse = None
-        if bounds <= 1e-9 and C > pred.cost:
+        if bounds <= LP_TOL and C > pred.cost:
             excuse = ("the trained net is above the predicted minimum, which the independent "
                       "LP bounds confirm: a local optimum of a non-convex problem refutes "
                       "nothing")
-        out.append(Measurement(max(gap, bounds), predicted=pred.cost, measured=C,
+        elif bounds <= LP_TOL and pred.cost - C <= slack + 1e-9 * scale:
+            excuse = (f"the net does not interpolate yet (|f(x) - y| gives slack G|r| = "
+                      f"{slack:.3g}): its cost may lie below min R(y) by that much")
+        out.append(Measurement(gap if bounds <= LP_TOL else max(gap, bounds),
+                               predicted=pred.cost, measured=C,
                                excuse=excuse, numbers={"lp_upper": upper, "lp_lower": lower,
                                                         "lp_violation": bounds}))
     return out

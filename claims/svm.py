@@ -150,7 +150,7 @@ def _measure_accelerated(insts, seed):
     t = np.asarray(tr.t[0])
     i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
     out = []
-    for b, (inst, p) in enumerate(zip(insts, preds, strict=True)):
+    for b, (_inst, p) in enumerate(zip(insts, preds, strict=True)):
         B = np.asarray(tr.beta[b])  # the whole padded predictor (padding columns included)
         w = padded_w(p.w, DB)
         gaps = cosine_gap(B, w)

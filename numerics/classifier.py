@@ -66,14 +66,24 @@ def train_one(model_of: Callable[[int], Model], init: Callable, check: Callable,
 
 
 def train_stack(model: Model, init: Callable, X, y, *, key, mask, loss, schedule_name, lr,
-                steps, n_records, block) -> Trace:
+                steps, n_records, block, params=None) -> Trace:
     """A stack of instances X (B, N, d): one ``init(key_b, d, dtype)`` per instance (the key
-    split B ways), trained in one compiled call."""
+    split B ways), or the stacked ``params`` given (leading axis B), trained in one compiled
+    call."""
     Xn, yn, m, _ = binary_batch(X, y, mask)
     B, N, d = Xn.shape
     opt = schedule(schedule_name)
     dtype = float_dtype(X)
-    params = jax.vmap(lambda k: init(k, d, dtype))(jax.random.split(key, B))
+    if params is None:
+        if key is None:
+            raise InvalidInputError("a batch needs stacked params or a PRNG key")
+        params = jax.vmap(lambda k: init(k, d, dtype))(jax.random.split(key, B))
+    else:
+        params = tuple(jnp.asarray(w, dtype) for w in params)
+        if any(w.shape[0] != B for w in params):
+            raise ShapeError(f"stacked params need a leading axis of {B} instances")
+        if not all(bool(jnp.all(jnp.isfinite(w))) for w in params):
+            raise NonFiniteError("the initial parameters contain NaN or inf")
     return fit_batch(model, params, jnp.asarray(Xn, dtype), jnp.asarray(yn, dtype), mask=m,
                      loss=loss, optimizer=opt, hyper={"lr": lr}, steps=steps,
                      n_records=n_records, block=block)

@@ -146,12 +146,15 @@ def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, scale: floa
                      what="convnet.train")
 
 
-def train_batch(X, y, *, key, mask=None, depth: int = 2, scale: float = 0.1,
-                loss: str = "exp", schedule: str = "normalized", lr=0.01,
+def train_batch(X, y, *, key=None, params=None, mask=None, depth: int = 2,
+                scale: float = 0.1, loss: str = "exp", schedule: str = "normalized", lr=0.01,
                 steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
-    """:func:`train` over a stack of instances X (B, N, D); one key split per instance."""
+    """:func:`train` over a stack of instances X (B, N, D): one key split per instance, or
+    stacked ``params`` (a tuple of L arrays of shape (B, D), e.g. balanced inits)."""
     L = check_depth(depth)
+    if params is not None and len(params) != L:
+        raise ShapeError(f"params hold {len(params)} filters, depth is {L}")
     return train_stack(model(L), lambda k, D, dt: init(k, D=D, depth=L, scale=scale,
                                                        dtype=dt),
                        X, y, key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
-                       steps=steps, n_records=n_records, block=block)
+                       steps=steps, n_records=n_records, block=block, params=params)

@@ -64,6 +64,7 @@ __all__ = [
     "symmetric_predict",
     "balanced_factors",
     "deep_init",
+    "balanced_init",
     "end_to_end",
     "deep_predict",
     "balance_matrices",
@@ -235,6 +236,50 @@ def deep_init(key, *, d: int, depth: int, scale: float, det_sign: int | None = N
             U = U.at[:, -1].multiply(-1.0)
         W0 = U @ jnp.diag(sv) @ Vt
     return balanced_factors(W0, N, key=k2)
+
+
+def balanced_init(rng, *, d: int, depth: int, scale: float, det_sign: int | None = None,
+                  W0=None) -> tuple:
+    """:func:`deep_init` in numpy (a ``numpy.random.Generator`` instead of a JAX key; no JAX
+    dispatch, so initializing many instances of different sizes compiles nothing): W(0) =
+    scale^N·G with G having N(0, 1/d) entries (or ``W0``), the sign of det W(0) chosen by
+    ``det_sign``, balanced factors W_1 = O_1 S Vᵀ, W_j = O_j S O_{j-1}ᵀ, W_N = U S O_{N-1}ᵀ with
+    random orthogonal O_j (S = diag(σ^{1/N})).
+
+    >>> Ws = balanced_init(np.random.default_rng(0), d=3, depth=3, scale=0.5, det_sign=-1)
+    >>> bool(np.linalg.det(Ws[2] @ Ws[1] @ Ws[0]) < 0)
+    True
+    >>> bool(np.abs(Ws[1].T @ Ws[1] - Ws[0] @ Ws[0].T).max() < 1e-15)
+    True
+    """
+    d = _dim(d)
+    N = _depth(depth)
+    s = _scale(scale)
+    if det_sign not in (None, 1, -1) or isinstance(det_sign, bool):
+        raise InvalidInputError(f"det_sign must be None, 1 or -1, got {det_sign!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise InvalidInputError("rng must be a numpy.random.Generator")
+    if W0 is None:
+        W0 = (s**N) * rng.standard_normal((d, d)) / np.sqrt(d)
+    else:
+        W0 = np.asarray(W0, dtype=float)
+        if W0.shape != (d, d):
+            raise ShapeError(f"W0 must have shape ({d}, {d}), got {W0.shape}")
+        if not np.all(np.isfinite(W0)):
+            raise InvalidInputError("W0 contains NaN or inf")
+    U, sv, Vt = np.linalg.svd(W0)
+    if det_sign is not None:
+        if sv[-1] <= 0:
+            raise InvalidInputError("W0 is singular: det W(0) has no sign to choose")
+        if int(np.sign(np.linalg.det(U) * np.linalg.det(Vt))) != det_sign:
+            U[:, -1] = -U[:, -1]
+    S = np.diag(sv ** (1.0 / N))
+    inner = []
+    for _ in range(N - 1):
+        Q, R = np.linalg.qr(rng.standard_normal((d, d)))
+        inner.append(Q * np.sign(np.diag(R))[None, :])
+    outer = [Vt.T, *inner, U]
+    return tuple(outer[j + 1] @ S @ outer[j].T for j in range(N))
 
 
 def end_to_end(params) -> jax.Array:

@@ -1,7 +1,13 @@
 """Matrix factorization (docs/matrix.md): the nuclear-norm SDP and its dual certificate, the
 commuting closed form, the Razin-Cohen 2×2 family, Arora et al.'s singular-value identity and
-the pure JAX model functions. No training loop: dynamics are checked with one explicit step.
+the pure JAX model functions (dynamics checked with one explicit step); then the trainers
+(thin calls of the engine), the GF-faithful end-to-end flow and the claims of
+``claims/matrix.py`` (agreement, wrong predictions on both sides, rival models, compile-once,
+the conjecture search).
 """
+
+import dataclasses
+import json
 
 import jax
 import jax.numpy as jnp
@@ -12,6 +18,11 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from implicit_bias.claims import matrix as cm
+from implicit_bias.claims import search as cj
+from implicit_bias.claims.core import assert_outcomes, check, decode
+from implicit_bias.claims.core import measure as measure_claim
+from implicit_bias.numerics import engine
 from implicit_bias.numerics import matrix as nm
 from implicit_bias.theory import matrix as tm
 from implicit_bias.theory.errors import (
@@ -24,6 +35,7 @@ from implicit_bias.theory.errors import (
     ShapeError,
 )
 from implicit_bias.theory.results import Kind
+from implicit_bias.theory.strategies import sample
 from implicit_bias.theory.strategies.matrix import (
     commuting_sensing,
     completion_arrays,
@@ -604,3 +616,345 @@ def test_the_singular_value_lemma_fails_with_the_wrong_exponent():
     assert good.ok and not bad.ok
     assert np.allclose(np.array(W.subs({s[0]: 2, s[1]: 1}), dtype=float),
                        np.array((U * sympy.diag(4, 1) * V.T), dtype=float))
+
+
+# ------------------------------------------------------------------ trainers (numerics)
+
+
+def _sym_grad(U, A, y):
+    """∂/∂U of ½Σ(⟨A_i, UUᵀ⟩ - y_i)² = Σ r_i (A_i + A_iᵀ) U (numpy)."""
+    r = np.einsum("mjk,jk->m", A, U @ U.T) - y
+    G = np.einsum("m,mjk->jk", r, A)
+    return (G + G.T) @ U
+
+
+def test_trainers_are_explicit_gd_on_the_square_loss():
+    """The trainers are the engine on ½Σr²: GD on UUᵀ (in the claims' sensing bucket: 12
+    instances, m <= 15, d <= 4) and on W_3W_2W_1 (the Razin-Cohen bucket) equals an explicit
+    numpy loop (to rounding, 1e-12); padded measurements (zero matrices, mask False), padded
+    rows/columns and the other instances of the batch change nothing. (The shapes are the
+    claims', so no extra compilation.)"""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3, 2, 2))
+    y = rng.standard_normal(3)
+    Ap, yp, mask = nm.pad_problems([(A, y)] * 12, cm.M_BUCKET, cm.D_BUCKET)
+    U0 = 0.3 * rng.standard_normal((2, 2))
+    steps = cm.R_BUCKET - 1
+    tr = nm.train_symmetric_batch(Ap, yp, mask=mask, U0=np.stack([nm.embed(U0, 4)] * 12),
+                                  lr=0.05, steps=steps, n_records=cm.R_BUCKET)
+    U = U0.copy()
+    for _ in range(steps):
+        U = U - 0.05 * _sym_grad(U, A, y)
+    np.testing.assert_allclose(np.asarray(tr.predictor[5, -1]), nm.embed(U @ U.T, 4),
+                               atol=1e-12)
+    A, y = tm.razin_cohen_problem()
+    F = np.stack(nm.balanced_init(rng, d=2, depth=3, scale=0.5))
+    steps = cm.RC_RECORDS - 1
+    tr = nm.train_deep_batch(np.stack([A] * 4), np.stack([y] * 4),
+                             params0=tuple(np.stack([f] * 4) for f in F), lr=0.05, steps=steps,
+                             n_records=cm.RC_RECORDS, record="factors")
+    for _ in range(steps):
+        G = tm.loss_gradient(A, y, nm.factors_end_to_end(F))
+        F = F - 0.05 * nm.factor_gradients(F, G)
+    np.testing.assert_allclose(np.asarray(tr.predictor[2, -1]), F, atol=1e-12)
+    assert float(np.exp(tr.log_loss[2, -1])) == pytest.approx(
+        0.5 * float(np.sum((tm.measure(A, nm.factors_end_to_end(F)) - y) ** 2)), rel=1e-10)
+
+
+@settings(max_examples=6)
+@given(st.integers(2, 4), st.integers(0, 2**16))
+def test_flow_multipliers_split_the_end_to_end_velocity_exactly(depth, seed):
+    """W B + C W = -Σ_j (WWᵀ)^{(N-j)/N} G (WᵀW)^{(j-1)/N} (theory.end_to_end_velocity): an exact
+    identity of the split (rounding, 1e-10), with B, C bounded by N‖G‖ max σ^{1-2/N} + ..."""
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((3, 3))
+    G = rng.standard_normal((3, 3))
+    B, C = (np.asarray(M) for M in nm.flow_multipliers(jnp.asarray(W), jnp.asarray(G), depth))
+    v = tm.end_to_end_velocity(W, G, depth)
+    np.testing.assert_allclose(W @ B + C @ W, v, atol=1e-10 * max(1.0, np.abs(v).max()))
+    s = np.linalg.svd(W, compute_uv=False)
+    bound = 2 * depth * np.linalg.norm(G, 2) * s.max() ** (1 - 2 / depth)
+    assert np.linalg.norm(B, 2) <= bound and np.linalg.norm(C, 2) <= bound
+
+
+def test_balanced_flow_keeps_det_positive_where_depth2_gd_crosses_zero():
+    """SPEC §8 at depth 2 on Razin & Cohen's data, one balanced init (det W(0) > 0): plain GD
+    (η = 0.02) crosses det = 0 and interpolates at det -1 with |W11| ≈ 5 (nuclear norm > 2);
+    the sign-preserving end-to-end flow (same step, t <= 20) keeps det W > 0 at every record, and
+    so obeys |W11| >= (1-e)²/e while its loss falls. Both start at the same W(0)."""
+    A, y = tm.razin_cohen_problem()
+    F = nm.balanced_init(np.random.default_rng(0), d=2, depth=2, scale=0.1, det_sign=1)
+    gd = nm.train_deep_batch(A[None], y[None], params0=tuple(f[None] for f in F), lr=0.02,
+                             steps=20_000, n_records=12)
+    Wg = np.asarray(gd.predictor[0])
+    assert np.linalg.det(Wg[0]) > 0 and np.linalg.det(Wg[-1]) == pytest.approx(-1.0, abs=1e-9)
+    assert float(np.exp(gd.log_loss[0, -1])) < 1e-20 and _nuclear_np(Wg[-1]) > 2.5
+    fl = nm.train_flow_batch(A[None], y[None], W0=Wg[0][None], depth=2, lr=0.02, steps=1000,
+                             n_records=12)
+    Wf = np.asarray(fl.predictor[0])
+    det = np.linalg.det(Wf)
+    assert np.all(det > 0) and det[-1] < 1e-4 * det[0]  # det decays but keeps its sign
+    e = np.sqrt(2 * np.exp(np.asarray(fl.log_loss[0])))
+    assert e[-1] < 0.3 * e[0]
+    lb = np.array([tm.razin_cohen_lower_bound(v) for v in e])
+    assert np.all(np.abs(Wf[:, 0, 0]) >= lb * (1 - 1e-9))
+
+
+def _nuclear_np(W):
+    return float(np.linalg.svd(W, compute_uv=False).sum())
+
+
+def test_one_flow_step_is_the_end_to_end_velocity_to_first_order():
+    """(W_η - W)/η = Ẇ + O(η) for one step of the balanced flow integrator: the error halves
+    with η (Richardson residual <= 5% of it) -- the integrator is consistent with the ODE.
+    (Razin & Cohen's data, depth 2, a random W(0); record 1 of 12 consecutive ones.)"""
+    rng = np.random.default_rng(3)
+    A, y = tm.razin_cohen_problem()
+    W0 = rng.standard_normal((2, 2))
+    v = tm.end_to_end_velocity(W0, tm.loss_gradient(A, y, W0), 2)
+
+    def fd(h):
+        tr = nm.train_flow_batch(A[None], y[None], W0=W0[None], depth=2, lr=h, steps=11,
+                                 n_records=12)
+        assert int(tr.t[0, 1]) == 1
+        return (np.asarray(tr.predictor[0, 1]) - W0) / h
+
+    e1 = fd(1e-4) - v
+    rich = 2 * fd(5e-5) - fd(1e-4) - v
+    assert np.abs(e1).max() <= 1e-2 * np.abs(v).max()
+    assert np.abs(rich).max() <= 0.05 * np.abs(e1).max() + 1e-9
+
+
+TRAIN_BAD = [
+    ("A rank 3", lambda: nm.train_symmetric_batch(np.ones((1, 2, 2)), [[1.0]],
+                                                  U0=np.eye(2)[None], lr=0.1, steps=5), ShapeError),
+    ("A complex", lambda: nm.train_symmetric_batch(np.ones((1, 1, 2, 2), complex), [[1.0]],
+                                                   U0=np.eye(2)[None], lr=0.1, steps=5),
+     ShapeError),
+    ("y shape", lambda: nm.train_symmetric_batch(np.ones((1, 1, 2, 2)), [1.0],
+                                                 U0=np.eye(2)[None], lr=0.1, steps=5), ShapeError),
+    ("A NaN", lambda: nm.train_symmetric_batch(np.full((1, 1, 2, 2), np.nan), [[1.0]],
+                                               U0=np.eye(2)[None], lr=0.1, steps=5),
+     NonFiniteError),
+    ("lr negative", lambda: nm.train_symmetric_batch(np.ones((1, 1, 2, 2)), [[1.0]],
+                                                     U0=np.eye(2)[None], lr=-0.1, steps=5),
+     InvalidInputError),
+    ("lr boolean", lambda: nm.train_flow_batch(np.ones((1, 1, 2, 2)), [[1.0]], W0=np.eye(2)[None],
+                                               depth=2, lr=True, steps=5), InvalidInputError),
+    ("U0 shape", lambda: nm.train_symmetric_batch(np.ones((1, 1, 2, 2)), [[1.0]], U0=np.eye(2),
+                                                  lr=0.1, steps=5), ShapeError),
+    ("mask dtype", lambda: nm.train_symmetric_batch(np.ones((1, 1, 2, 2)), [[1.0]],
+                                                    U0=np.eye(2)[None], lr=0.1, steps=5,
+                                                    mask=[[1]]), ShapeError),
+    ("no factors", lambda: nm.train_deep_batch(np.ones((1, 1, 2, 2)), [[1.0]], params0=(),
+                                               lr=0.1, steps=5), ShapeError),
+    ("record", lambda: nm.train_deep_batch(np.ones((1, 1, 2, 2)), [[1.0]],
+                                           params0=(np.eye(2)[None],), lr=0.1, steps=5,
+                                           record="both"), InvalidInputError),
+    ("flow depth bool", lambda: nm.balanced_flow(True), DepthError),
+    ("bucket too small", lambda: nm.pad_problems([(np.ones((3, 2, 2)), np.ones(3))], 2, 2),
+     ShapeError),
+    ("embed", lambda: nm.embed(np.ones((3, 3)), 2), ShapeError),
+    ("init rng", lambda: nm.balanced_init(0, d=2, depth=2, scale=0.1), InvalidInputError),
+    ("init det sign", lambda: nm.balanced_init(np.random.default_rng(0), d=2, depth=2, scale=0.1,
+                                               det_sign=0), InvalidInputError),
+]
+
+
+@pytest.mark.parametrize("name, call, error", TRAIN_BAD, ids=[b[0] for b in TRAIN_BAD])
+def test_trainers_refuse_bad_input_with_typed_errors(name, call, error):
+    with pytest.raises(error) as exc:
+        call()
+    assert isinstance(exc.value, ImplicitBiasError)
+
+
+# ------------------------------------------------------------------ claims
+
+
+def _clear():
+    for run in (cm._commuting_run, cm._velocity_run, cm._sensing_run, cm._rc_run,
+                cm._conjecture_run):
+        run.cache.clear()
+
+
+def _statuses(claim, insts, seed=0):
+    _clear()
+    try:
+        return [o.status for o in check(claim, insts, seed)]
+    finally:
+        _clear()
+
+
+VERIFY_CLAIMS = [cm.COMMUTING, cm.VELOCITY, cm.SENSING, cm.RAZIN_COHEN]
+
+
+@pytest.mark.parametrize("claim", VERIFY_CLAIMS, ids=lambda c: c.name)
+def test_claims_agree_and_one_compilation_serves_every_batch(claim):
+    """Each verify claim agrees on a batch of 4 sampled instances; a second batch of the same
+    size (other instances, other seed) compiles nothing new (shape buckets, masks and depth
+    groups padded to the batch size)."""
+    first = sample(claim.instances(), 4, seed=1)
+    assert_outcomes(claim, first, 0)
+    size = engine._run_batch_jit._cache_size()
+    outs, ms = measure_claim(claim, sample(claim.instances(), 4, seed=2), 1)
+    assert engine._run_batch_jit._cache_size() == size
+    assert all(o.status == "agree" for o in outs), [o.reason for o in outs]
+    if claim is cm.COMMUTING:  # informative: training starts far from the answer
+        assert min(m.start for m in ms) >= 0.5
+
+
+def test_commuting_claim_refutes_a_prediction_wrong_on_either_side(monkeypatch):
+    """A minimum trace 1% too high or too low is a counterexample on every instance (the
+    tolerance is 1e-3 and the runs converged: no excuse)."""
+    insts = sample(cm.COMMUTING.instances(), 4, seed=3)
+    real = tm.commuting_min_nuclear_norm
+    for factor in (1.01, 0.99):
+        def wrong(*a, f=factor, **k):
+            p = real(*a, **k)
+            return dataclasses.replace(p, value=p.value * f)
+
+        monkeypatch.setattr(cm.tm, "commuting_min_nuclear_norm", wrong)
+        assert set(_statuses(cm.COMMUTING, insts)) == {"counterexample"}, factor
+
+
+def test_commuting_claim_fails_for_the_rival_plain_linear_model(monkeypatch):
+    """Replace W = UUᵀ by a plain W (depth 1, GD from α²I): GD then ends near the
+    minimum-Frobenius interpolant M⁺y, not the minimum trace. Where the theory says the two
+    differ (by > 1% in trace) the verdict turns to counterexample; where they coincide
+    (e.g. one measurement) it stays agree."""
+    insts = sample(cm.COMMUTING.instances(), 12, seed=4)
+
+    def frob_gap(inst):
+        A, y = cm.commuting_arrays(inst)
+        w = np.linalg.lstsq(A.reshape(A.shape[0], -1), y, rcond=None)[0]
+        p = tm.commuting_min_nuclear_norm(A, y, psd=True).value
+        return abs(np.trace(w.reshape(A.shape[1:])) - p) / p
+
+    differ = [i for i in insts if frob_gap(i) > 1e-2][:4]
+    same = [i for i in insts if frob_gap(i) < 1e-9][:2]
+    assert differ and same
+    differ, same = (differ * 4)[:4], (same * 4)[:4]  # batches of 4: one compiled shape
+
+    def linear(A, y, *, U0, **kw):
+        U0 = np.asarray(U0)
+        return nm.train_deep_batch(A, y, params0=(U0 @ np.swapaxes(U0, 1, 2),), **kw)
+
+    assert set(_statuses(cm.COMMUTING, differ)) == {"agree"}
+    monkeypatch.setattr(cm.nm, "train_symmetric_batch", linear)
+    assert set(_statuses(cm.COMMUTING, differ)) == {"counterexample"}
+    assert set(_statuses(cm.COMMUTING, same)) == {"agree"}
+
+
+def test_velocity_claim_refutes_wrong_velocities_and_the_depth1_rival(monkeypatch):
+    """The singular-value identity: a velocity 10% too large or too small leaves an O(1) error
+    that Richardson cannot remove (ratio ~1 > 0.25); so does training a plain W (depth 1)
+    against the depth-N formula (depth 1 moves σ by -⟨∇ℓ, uvᵀ⟩, not -N σ^{2-2/N}⟨∇ℓ, uvᵀ⟩)."""
+    insts = sample(cm.VELOCITY.instances(), 4, seed=3)
+    real = tm.singular_value_velocity
+    for factor in (1.1, 0.9):
+        monkeypatch.setattr(cm.tm, "singular_value_velocity",
+                            lambda *a, f=factor, **k: f * real(*a, **k))
+        assert set(_statuses(cm.VELOCITY, insts)) == {"counterexample"}, factor
+    monkeypatch.setattr(cm.tm, "singular_value_velocity", real)
+    deep = nm.train_deep_batch
+
+    def depth1(A, y, *, params0, **kw):
+        return deep(A, y, params0=(nm.factors_end_to_end(np.stack(params0, axis=1)),), **kw)
+
+    monkeypatch.setattr(cm.nm, "train_deep_batch", depth1)
+    assert set(_statuses(cm.VELOCITY, insts)) == {"counterexample"}
+
+
+def test_sensing_bound_refutes_a_minimum_predicted_too_high_only(monkeypatch):
+    """One-sided by construction: a minimum trace 1.5x too high is refuted by every trained
+    model (the trained gap is far below 50%); one 10% too low still 'agrees' -- a lower bound
+    cannot see it, which is why the gap is reported as a number, not a verdict."""
+    insts = sample(cm.SENSING.instances(), 4, seed=3)
+    real = tm.min_nuclear_norm
+    verdicts = {}
+    for factor in (1.5, 0.9):
+        def wrong(*a, f=factor, **k):
+            p = real(*a, **k)
+            return dataclasses.replace(p, value=p.value * f)
+
+        monkeypatch.setattr(cm.tm, "min_nuclear_norm", wrong)
+        verdicts[factor] = set(_statuses(cm.SENSING, insts))
+    assert verdicts == {1.5: {"counterexample"}, 0.9: {"agree"}}
+
+
+def test_razin_cohen_claim_fails_for_the_depth1_rival_and_a_too_high_bound(monkeypatch):
+    """Depth 1 (plain W, GD from the same W(0)): det W flips to -1 and the loss falls to 0 with
+    |W11| bounded, violating both halves -- as the theory says (the exponent 1 - 2/N is -1).
+    A bound 1.5x too high is violated by the real depth-3/4 runs (their |W11|/bound is
+    1.06-1.10)."""
+    insts = sample(cm.RAZIN_COHEN.instances(), 4, seed=3)
+    _clear()
+    outs, ms = measure_claim(cm.RAZIN_COHEN, insts, 0)
+    assert {o.status for o in outs} == {"agree"}
+    assert min(m.numbers["nuclear norm / min 2"] for m in ms) > 5  # far above min 2
+    assert max(m.numbers["balancedness drift"] for m in ms) < cm.RC_DRIFT
+    real = tm.razin_cohen_lower_bound
+    monkeypatch.setattr(cm.tm, "razin_cohen_lower_bound", lambda e: 1.5 * real(e))
+    assert set(_statuses(cm.RAZIN_COHEN, insts)) == {"counterexample"}
+    monkeypatch.setattr(cm.tm, "razin_cohen_lower_bound", real)
+    deep = nm.train_deep_batch
+
+    def depth1(A, y, *, params0, **kw):
+        return deep(A, y, params0=(nm.factors_end_to_end(np.stack(params0, axis=1)),), **kw)
+
+    monkeypatch.setattr(cm.nm, "train_deep_batch", depth1)
+    assert set(_statuses(cm.RAZIN_COHEN, insts)) == {"counterexample"}
+
+
+def test_solution_determinant_and_aitken():
+    """Exact det on the solution set: -1 for Razin & Cohen, None where a free entry's cofactor
+    is nonzero, and a constant 3×3 case; Aitken's Δ² is exact on T∞ + Cq^k."""
+    rc = {"d": 2, "pairs": [[0, 1], [1, 0], [1, 1]], "values": [1, 1, 0]}
+    assert cm.solution_determinant(rc) == -1
+    assert cm.solution_determinant({"d": 2, "pairs": [[0, 1], [1, 0], [1, 1]],
+                                    "values": [1, 1, 1]}) is None
+    three = {"d": 3, "pairs": [[0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]],
+             "values": [2, 0, 1, 0, 0, 0, 3, 1]}  # W11 free, its cofactor W22W33 - W23W32 = 0
+    assert cm.solution_determinant(three) == -2
+    T, ok = cm.aitken(*(3.0 + 0.7 * 0.3**k for k in (1, 2, 3)), scale=3.0)
+    assert ok and T == pytest.approx(3.0, abs=1e-14)
+    assert cm.aitken(1.0, 1.0, 1.0, scale=1.0) == (1.0, False)
+    assert cm.aitken(1.0, 2.0, 4.0, scale=1.0) == (4.0, False)  # diverging: not geometric
+    assert cm.aitken(1.0, 2.0, 2.95, scale=1.0) == (2.95, False)  # q = 0.95: no α-law
+
+
+def test_conjecture_is_refuted_shrunk_to_razin_cohen_and_replays(tmp_path):
+    """The known-false claim: the search refutes it with a certified counterexample (det W_T > 0,
+    kept by balanced GF, while every solution has det -1), shrunk to W12 = W21 = 1, W22 = 0,
+    and the saved record replays with the same numbers."""
+    _clear()
+    r = cj.search(cm.CONJECTURE, seed=0, out=tmp_path)
+    assert r.refuted and r.counts["implementation error"] == 0
+    cx = r.counterexample
+    assert decode(cx["instance"]) == {"d": 2, "pairs": [[0, 1], [1, 0], [1, 1]],
+                                      "values": [1, 1, 0]}
+    assert cx["numbers"]["certified (det sign kept, no solution of that sign)"] == 1.0
+    assert cx["numbers"]["predicted"] == pytest.approx(2.0, rel=1e-6)
+    assert cx["numbers"]["measured"] > 10
+    path = next(p for p in r.saved if "-counterexample-" in p.name)
+    out, saved = cj.replay(path, claims={cm.CONJECTURE.name: cm.CONJECTURE})
+    assert out.status == "counterexample"
+    for k, v in json.loads(path.read_text())["numbers"].items():
+        assert out.numbers[k] == pytest.approx(float(v), rel=1e-9, abs=1e-12), k
+
+
+def test_conjecture_also_fails_on_converged_runs_beyond_razin_cohen():
+    """Not only the certified case: on sampled completion problems, some runs interpolate
+    (relative residual <= 1e-6) at a nuclear norm >10% above the minimum -- converged
+    counterexamples -- while others sit at the minimum (agree)."""
+    insts = sample(cm.CONJECTURE.instances(), 8, seed=0)
+    _clear()
+    outs, ms = [], []
+    for inst in insts:  # one at a time, as the search evaluates them (one compiled shape)
+        o, m = measure_claim(cm.CONJECTURE, [inst], 0)
+        outs += o
+        ms += m
+    _clear()
+    converged_cex = [m for o, m in zip(outs, ms, strict=True) if o.status == "counterexample"
+                     and m.numbers["relative residual"] <= cm.CONJ_FIT]
+    assert converged_cex and any(o.status == "agree" for o in outs)
