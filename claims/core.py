@@ -53,8 +53,8 @@ from implicit_bias.theory.errors import ImplicitBiasError, InvalidInputError
 from implicit_bias.theory.results import Kind, Reference
 
 __all__ = ["STATUSES", "Kind", "Claim", "Measurement", "Outcome", "judge", "check", "measure",
-           "assert_outcomes", "evaluate", "encode", "decode", "as_float", "versions", "limit_excuse",
-           "batch_memo", "ClaimFileError", "OutputError"]
+           "assert_outcomes", "evaluate", "encode", "decode", "as_float", "versions",
+           "limit_excuse", "batch_memo", "ClaimFileError", "OutputError"]
 
 STATUSES = ("agree", "counterexample", "optimization failure", "implementation error")
 
