@@ -154,8 +154,8 @@ def test_predict_proofs_and_cost_do_not_import_jax(argv, tmp_path):
     csv = tmp_path / "d.csv"
     csv.write_text("2,0,1\n0,1,-1\n")
     argv = [a.format(csv=csv) for a in argv]
-    code = ("import sys; from implicit_bias.claims.cli import main; rc = main(%r); "
-            "assert 'jax' not in sys.modules, 'jax imported'; sys.exit(rc)" % argv)
+    code = (f"import sys; from implicit_bias.claims.cli import main; rc = main({argv!r}); "
+            "assert 'jax' not in sys.modules, 'jax imported'; sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -121,11 +121,10 @@ def test_the_wheel_installs_one_package_that_works_beside_a_theory_py(tmp_path):
     work = tmp_path / "research"
     work.mkdir()
     (work / "theory.py").write_text("LOCAL = True\n")
-    code = ("import sys; sys.path.insert(1, %r); import theory; assert theory.LOCAL; "
+    code = (f"import sys; sys.path.insert(1, {str(site)!r}); import theory; assert theory.LOCAL; "
             "import implicit_bias.theory.svm as s, implicit_bias.claims as c; "
-            "assert s.__file__.startswith(%r), s.__file__; "
-            "print(s.max_margin([[2.0, 0.0], [0.0, 1.0]], [1, -1]).support.tolist())"
-            % (str(site), str(site)))
+            f"assert s.__file__.startswith({str(site)!r}), s.__file__; "
+            "print(s.max_margin([[2.0, 0.0], [0.0, 1.0]], [1, -1]).support.tolist())")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True,
                           text=True, timeout=300, env=env)
