@@ -70,17 +70,22 @@ class _Progress:
             self.tasks = {t: self.bar.add_task(t, total=instances) for t in theorems}
             self.bar.start()
 
-    def __call__(self, theorem, done, total, seconds):
+    def __call__(self, theorem, done, total, claim):
         if self.quiet:
             return
         if self.bar is not None:
-            self.bar.update(self.tasks[theorem], completed=done)
+            self.bar.update(self.tasks[theorem], completed=done,
+                            description=f"{theorem:12s}")
             return
         now = time.perf_counter()
-        if now - self.last >= 5 or done == total:
+        if now - self.last >= 5 or done >= total:
             self.last = now
-            print(f"verify {theorem}: {done}/{total} instances, {now - self.t0:.0f} s",
-                  file=sys.stderr, flush=True)
+            eta = (now - self.t0) * (total - done) / done if done else float("nan")
+            print(f"verify {theorem}: {done:.1f}/{total} instances ({claim}), "
+                  f"{now - self.t0:.0f} s, this theorem's ETA {eta:.0f} s", file=sys.stderr,
+                  flush=True)
+            if done >= total:
+                self.t0 = now
 
     def stop(self):
         if self.bar is not None:

@@ -154,6 +154,13 @@ img{max-width:100%;display:inline-block;margin:.3em 0}code{font-size:12px}
 """
 
 
+def _time(r) -> str:
+    """The claim's own time, or that it reads a training run shared with its group."""
+    if r.seconds < 0.05 and r.claim.group:
+        return f"measured on the training run shared by the group '{r.claim.group}'"
+    return f"{r.seconds:.1f} s"
+
+
 def _verdict_class(v: str) -> str:
     return v.split(" ")[0]
 
@@ -207,7 +214,7 @@ def html(results, path: Path, *, meta: dict | None = None) -> Path:
             f"undecided, {c['counterexample']} counterexamples, {c['implementation error']} "
             f"implementation errors; {s['non_finite']} non-finite. Median {fmt(s['median'])} "
             f"(at the start {fmt(s['start_median'])}), worst {fmt(s['worst'])}; "
-            f"{s['seconds']:.1f} s.</p>{notes}" + "".join(figs) + "</section>")
+            f"{_time(r)}.</p>{notes}" + "".join(figs) + "</section>")
     n_pass = sum(r.passed for r in results)
     vers = ", ".join(f"{k} {v}" for k, v in (meta.get("versions") or {}).items() if v)
     state = "" if meta.get("complete", True) else " (INCOMPLETE: interrupted run)"

@@ -221,10 +221,11 @@ def _load_manifest(out: Path) -> dict:
     return old
 
 
-def _measure_batch(theorem, claims, n, k, seed, figures):
-    """Measure batch k of every claim of a theorem: {claim name: (rows, seconds, figure)}."""
+def _measure_batch(theorem, claims, n, k, seed, figures, tick=None):
+    """Measure batch k of every claim of a theorem: {claim name: (rows, seconds, figure)};
+    ``tick(fraction of the batch done, claim name)`` after each claim."""
     out = {}
-    for c in claims:
+    for j, c in enumerate(claims):
         t0 = time.perf_counter()
         insts = sample(c.instances(), n, seed=instance_seed(seed, k, c.group or c.name))
         tseed = chunk_seed(seed, k)
@@ -244,6 +245,8 @@ def _measure_batch(theorem, claims, n, k, seed, figures):
 
             fig = report.claim_figure(c, insts, tseed)
         out[c.name] = (rows, time.perf_counter() - t0, fig)
+        if tick is not None:
+            tick((j + 1) / len(claims), c.name)
     return out
 
 
@@ -261,7 +264,9 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
 
     ``out`` must be writable (checked before any work); a folder holding a previous run is
     refused unless ``resume`` (continue it: same settings and versions) or ``overwrite``.
-    ``progress(theorem, done, total, seconds)`` is called after each batch; ``on_chunk(theorem,
+    ``progress(theorem, instances done (fractional), total, claim)`` is called after each
+    claim of each batch (the first call comes after the first training segment, so an ETA is
+    available at once); ``on_chunk(theorem,
     k)`` after each batch is on disk (tests). On KeyboardInterrupt ``results.json`` is
     written with ``"complete": false`` and the exception re-raised.
     """
@@ -303,7 +308,13 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
                 if (name, k) in done:
                     continue
                 t0 = time.perf_counter()
-                res = _measure_batch(name, claims, n, k, seed, figures=k == 0)
+                before = sum(sizes[j] for j in range(len(sizes)) if (name, j) in done)
+
+                def tick(frac, claim, _name=name, _before=before, _n=n):
+                    if progress:
+                        progress(_name, _before + frac * _n, instances, claim)
+
+                res = _measure_batch(name, claims, n, k, seed, figures=k == 0, tick=tick)
                 rec = {"theorem": name, "chunk": k, "instances": n,
                        "seconds": time.perf_counter() - t0,
                        "claims": {cn: {"rows": rows, "seconds": s, "figure": fig}
@@ -317,9 +328,6 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
                 except OSError as exc:
                     raise OutputError(f"cannot write {stream}: {exc.strerror or exc}") from None
                 done[(name, k)] = rec
-                if progress:
-                    finished = sum(sizes[j] for j in range(len(sizes)) if (name, j) in done)
-                    progress(name, finished, instances, rec["seconds"])
                 if on_chunk:
                     on_chunk(name, k)
     except KeyboardInterrupt:
