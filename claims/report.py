@@ -154,6 +154,15 @@ img{max-width:100%;display:inline-block;margin:.3em 0}code{font-size:12px}
 """
 
 
+#: a browser records on <body> how many images decoded and how many claim sections exist
+#: (read back by the tests through a headless browser's DOM; nothing is fetched)
+_SELF_CHECK = ("<script>window.addEventListener('load',function(){var im=document.images,"
+               "ok=0;for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)"
+               "ok++;}var b=document.body;b.setAttribute('data-images',im.length);"
+               "b.setAttribute('data-decoded',ok);b.setAttribute('data-sections',"
+               "document.querySelectorAll('section.claim').length);});</script>")
+
+
 def _time(r) -> str:
     """The claim's own time, or that it reads a training run shared with its group."""
     if r.seconds < 0.05 and r.claim.group:
@@ -233,7 +242,7 @@ def html(results, path: Path, *, meta: dict | None = None) -> Path:
            f"<p class='small'>{esc(vers)}</p><table><tr><th>theorem</th><th>claim</th>"
            "<th>kind</th><th>n</th><th>agree</th><th>undecided</th><th>cex</th><th>err</th>"
            "<th>start</th><th>median</th><th>worst</th><th>tol</th><th>verdict</th></tr>"
-           f"{''.join(rows)}</table>{''.join(sections)}</body></html>\n")
+           f"{''.join(rows)}</table>{''.join(sections)}{_SELF_CHECK}</body></html>\n")
     tmp = Path(path).with_name(Path(path).name + ".tmp")
     tmp.write_text(doc)
     tmp.replace(path)

@@ -150,3 +150,31 @@ def test_html_report_is_self_contained_with_plots_per_claim(tmp_path):
             assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
     assert html.count('class="characteristic"') >= 4  # curves and the relu1d fits figure
     assert "http://" not in html and "https://" not in html
+
+
+def _browser():
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or \
+        shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(_browser() is None, reason="no chromium on this machine")
+def test_the_report_renders_in_a_real_browser(tmp_path):
+    """Open report.html in headless Chromium: every image decodes and every claim has its
+    section (the report's own load handler writes the counts on <body>)."""
+    import subprocess
+
+    res = runner.run(["svm", "convnet"], instances=2, seed=1, out=tmp_path, chunk=2)
+    proc = subprocess.run(
+        [_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=20000", "--dump-dom", (tmp_path / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=180)
+    body = re.search(r"<body([^>]*)>", proc.stdout)
+    assert body, proc.stderr[-2000:]
+    attrs = dict(re.findall(r'data-(\w+)="(\d+)"', body.group(1)))
+    assert int(attrs["sections"]) == len(res)
+    assert int(attrs["images"]) >= 2 * len(res)
+    assert attrs["decoded"] == attrs["images"]

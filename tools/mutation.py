@@ -1,0 +1,206 @@
+"""Mutation score: does the project catch small mathematical bugs?
+
+Each curated mutant is one textual change to the library that makes the mathematics wrong (an
+exponent, a normalization, a dropped term, a certificate missing a condition, a sign-blind
+metric, a hyperparameter that never takes effect, a rival returned instead of the answer).
+For each mutant the script copies the repository, applies the change, and runs
+
+* the theorem's tests (``pytest -x``): *killed by the tests* if they fail;
+* ``implicit-bias verify THEOREM --instances 8``: *flagged by verify* if it exits non-zero;
+
+then prints the kill rates per theorem. An unkilled mutant is listed with its description,
+to be explained as equivalent or fixed by a new check. Not part of CI (minutes per mutant):
+
+    .venv/bin/python tools/mutation.py [--only svm,relu1d] [--json results/mutation.json]
+                                       [--jobs 2] [--no-verify]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    theorem: str
+    path: str
+    old: str
+    new: str
+    what: str
+
+
+M = Mutant
+MUTANTS = [
+    # ---------------------------------------------------------------- svm
+    M("svm", "theory/svm.py", "stationarity=float(np.linalg.norm(w - Z.T @ alpha)) / wn",
+      "stationarity=0.0 * float(np.linalg.norm(w - Z.T @ alpha)) / wn",
+      "KKT certificate without its stationarity condition"),
+    M("svm", "theory/svm.py", "b = np.log(lr / aS)", "b = np.log(aS / lr)",
+      "w_tilde: eta exp(-z w) = alpha solved with the ratio inverted"),
+    M("svm", "theory/svm.py", "w_tilde = p1w + (np.eye(d) - P1) @ w0", "w_tilde = p1w",
+      "w_tilde drops the P2 w(0) term"),
+    M("svm", "theory/svm.py", "loss_constant = float(w_hat @ w_hat) / lr",
+      "loss_constant = float(np.sqrt(w_hat @ w_hat)) / lr", "t L(t) -> |w_hat|/eta"),
+    M("svm", "theory/svm.py", "w=w, direction=w / norm, margin=1.0 / norm,",
+      "w=w, direction=w / norm, margin=1.0 / norm**2,", "margin 1/|w|^2 instead of 1/|w|"),
+    M("svm", "numerics/linear.py", 'return 8.0 / sig2, True, "8/sigma_max(Z)^2',
+      'return 16.0 / sig2, True, "8/sigma_max(Z)^2', "logistic step bound doubled"),
+    M("svm", "numerics/optimizers.py",
+      "g = jax.tree.map(lambda gi, vi: tt / (tt + 1) * (gi + vi), state, grads)",
+      "g = jax.tree.map(lambda gi, vi: 0.5 * (gi + vi), state, grads)",
+      "dual-accelerated momentum with a constant factor (not t/(t+1))"),
+    M("svm", "numerics/metrics.py", "return np.linalg.norm(unit(w) - unit(v), axis=-1)",
+      "return np.minimum(np.linalg.norm(unit(w) - unit(v), axis=-1), "
+      "np.linalg.norm(unit(w) + unit(v), axis=-1))",
+      "a direction metric that cannot tell w from -w"),
+    M("svm", "theory/svm.py", "            e[k] = -Xf[n]", "            e[k] = Xf[n]",
+      "multi-class constraint (w_y - w_k) with the wrong sign"),
+    # ---------------------------------------------------------------- deep linear
+    M("deep-linear", "numerics/deep_linear.py",
+      'return Model(f"deep_linear[{depth}]", predict, end_to_end, int(depth))',
+      'return Model(f"deep_linear[{depth}]", predict, end_to_end, 1)',
+      "normalized schedule without the homogeneity correction"),
+    M("deep-linear", "numerics/deep_linear.py",
+      "    v = params[-1]\n    for W in reversed(params[:-1]):\n        v = v @ W\n    return v[0]",
+      "    v = params[-1]\n    for W in reversed(params[:-1]):\n        v = v @ W\n"
+      "    return v[0] * (1 + 0.1 * (v[0] < 0))", "end-to-end predictor distorted"),
+    # ---------------------------------------------------------------- convnet
+    M("convnet", "theory/convnet.py", "return np.sum(np.abs(dft(beta)) ** (2.0 / L), axis=-1)",
+      "return np.sum(np.abs(dft(beta)) ** (1.0 / L), axis=-1)", "penalty exponent 1/L"),
+    M("convnet", "theory/convnet.py",
+      'return np.fft.fft(np.asarray(v, dtype=float), norm="ortho", axis=-1)',
+      'return np.fft.fft(np.asarray(v, dtype=float), axis=-1)', "DFT not unitary"),
+    M("convnet", "theory/convnet.py",
+      "off = max(0.0, float(np.abs(zh[zero]).max()) - 1.0)", "off = 0.0",
+      "L = 2 certificate without the off-support condition"),
+    M("convnet", "theory/convnet.py", "score = np.array([mods[k] * r[c[0]] ** (L - 2)",
+      "score = np.array([mods[k] * r[c[0]] ** (L - 1)", "gradient-flow score r^(L-1)"),
+    M("convnet", "theory/convnet.py",
+      "mult = np.array([1.0 if len(c) == 1 else 2.0 ** (1 - 2 / L) for c in classes])",
+      "mult = np.array([1.0 for c in classes])", "conjugate pairs cost like real bins"),
+    M("convnet", "theory/convnet.py",
+      "W[:, m] = mod[m] * np.exp(1j * np.angle(bh[m]) / L)",
+      "W[:, m] = mod[m] * np.exp(1j * np.angle(bh[m]) / 2)", "factorization phase split /2"),
+    M("convnet", "theory/convnet.py", "pen = float(np.sum(mod[sup] ** p))",
+      "pen = float(np.sum(mod[sup] ** (p / 2)))", "Euler identity with the wrong exponent"),
+    # ---------------------------------------------------------------- relu1d
+    M("relu1d", "theory/relu1d.py", "cost = max(V, (V + abs(S)) / 2)", "cost = V",
+      "min R without the boundary term (V instead of max(V, (V+|S|)/2))"),
+    M("relu1d", "theory/relu1d.py", "S = float(s[0] + s[-1])", "S = float(s[0] - s[-1])",
+      "S = s_1 - s_{N-1}"),
+    M("relu1d", "theory/relu1d.py", "path_norm=float(np.sum(np.abs(a * w)))",
+      "path_norm=float(0.5 * np.sum(a**2 + w**2))", "path norm replaced by the cost"),
+    M("relu1d", "theory/_relu1d_symbolic.py",
+      "tv = sp.Add(*[sp.Abs(p.J[k]) for k in ks]) if ks else sp.S.Zero",
+      "tv = sp.Abs(sp.Add(*[p.J[k] for k in ks])) if ks else sp.S.Zero",
+      "total variation |sum of jumps| instead of sum of |jumps|"),
+    M("relu1d", "theory/relu1d.py", "bound = sp.Abs(res.left + res.right)",
+      "bound = sp.Abs(res.left - res.right)", "boundary term f'(-inf) - f'(+inf)"),
+    M("relu1d", "numerics/relu1d.py",
+      "s = np.where(live, np.sqrt(np.abs(a)) / np.sqrt(np.where(live, np.abs(w), 1.0)), 0.0)",
+      "s = np.where(live, np.abs(a) / np.where(live, np.abs(w), 1.0), 0.0)",
+      "balancing by |a|/|w| instead of its square root"),
+    M("relu1d", "numerics/relu1d.py",
+      "return max(GV, (GV + float(np.linalg.norm(A[0] + A[-1]))) / 2)", "return GV / 2",
+      "Lipschitz bound too small"),
+    M("relu1d", "numerics/relu1d.py",
+      "return lam0 * (lam1 / lam0) ** jnp.minimum(frac / LAM_DECAY_FRACTION, 1.0)",
+      "return lam0 + 0.0 * lam1 * frac", "weight decay never annealed to its final value"),
+]
+
+TESTS = {"svm": ["tests/test_svm.py", "tests/test_engine.py"],
+         "deep-linear": ["tests/test_deep_linear.py"],
+         "convnet": ["tests/test_convnet.py"], "relu1d": ["tests/test_relu1d.py"],
+         "geometry": ["tests/test_geometry.py"], "diagonal": ["tests/test_diagonal.py"],
+         "ntk1d": ["tests/test_ntk1d.py"], "matrix": ["tests/test_matrix.py"]}
+
+
+def _copy() -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix="ib-mutant-"))
+    pkg = tmp / "implicit_bias"
+    shutil.copytree(ROOT, pkg, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "results", "build", "__pycache__", ".hypothesis", "*.egg-info"))
+    return tmp
+
+
+def run_mutant(m: Mutant, verify: bool) -> dict:
+    tmp = _copy()
+    pkg = tmp / "implicit_bias"
+    path = pkg / m.path
+    text = path.read_text()
+    if m.old not in text:
+        shutil.rmtree(tmp)
+        return {"mutant": m.what, "theorem": m.theorem, "error": f"text not found in {m.path}"}
+    path.write_text(text.replace(m.old, m.new, 1))
+    env = dict(os.environ, PYTHONPATH=str(tmp), IMPLICIT_BIAS_PROFILE="ci")
+    t0 = time.perf_counter()
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p",
+                            "no:cacheprovider", *TESTS[m.theorem]], cwd=pkg, env=env,
+                           capture_output=True, text=True, timeout=1800)
+    killed = tests.returncode != 0
+    flagged = None
+    if verify:
+        v = subprocess.run([sys.executable, "-c", "import sys; from implicit_bias.claims.cli "
+                            "import main; sys.exit(main(sys.argv[1:]))", "verify", m.theorem,
+                            "--instances", "8", "--quiet", "--overwrite", "--out",
+                            str(tmp / "out")], cwd=tmp, env=env, capture_output=True,
+                           text=True, timeout=1800)
+        flagged = v.returncode != 0
+    shutil.rmtree(tmp)
+    return {"mutant": m.what, "theorem": m.theorem, "killed": killed, "flagged": flagged,
+            "seconds": round(time.perf_counter() - t0, 1),
+            "tests_tail": tests.stdout.strip().splitlines()[-1:] if tests.stdout else []}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default="", help="comma-separated theorems")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-verify", action="store_true")
+    args = ap.parse_args(argv)
+    only = {t for t in args.only.split(",") if t}
+    chosen = [m for m in MUTANTS if not only or m.theorem in only]
+    with ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        rows = list(ex.map(lambda m: run_mutant(m, not args.no_verify), chosen))
+    by = {}
+    for r in rows:
+        by.setdefault(r["theorem"], []).append(r)
+    print(f"{'theorem':12s} {'mutants':>7s} {'tests':>9s} {'verify':>9s}")
+    for t, rs in by.items():
+        ok = [r for r in rs if "error" not in r]
+        k = sum(r["killed"] for r in ok)
+        f = sum(bool(r["flagged"]) for r in ok)
+        print(f"{t:12s} {len(ok):7d} {k:4d} ({k / max(len(ok), 1):.0%}) "
+              f"{f:4d} ({f / max(len(ok), 1):.0%})")
+    total = [r for r in rows if "error" not in r]
+    k = sum(r["killed"] for r in total)
+    f = sum(bool(r["flagged"]) for r in total)
+    print(f"{'all':12s} {len(total):7d} {k:4d} ({k / max(len(total), 1):.0%}) "
+          f"{f:4d} ({f / max(len(total), 1):.0%})")
+    for r in rows:
+        if "error" in r:
+            print(f"BROKEN MUTANT [{r['theorem']}] {r['mutant']}: {r['error']}")
+        elif not r["killed"] or not r["flagged"]:
+            miss = [n for n, v in (("tests", r["killed"]), ("verify", r["flagged"])) if not v]
+            print(f"SURVIVED {'+'.join(miss)} [{r['theorem']}] {r['mutant']}")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
