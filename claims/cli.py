@@ -99,6 +99,8 @@ def _cmd_verify(args) -> int:
     from . import runner
 
     out = Path(args.out)
+    if args.data:
+        return _verify_data(args, theorems, runner, out)
     bar = _Progress(theorems, args.instances, args.quiet or args.no_progress)
     try:
         res = runner.run(theorems, instances=args.instances, seed=args.seed, out=out,
@@ -119,6 +121,28 @@ def _cmd_verify(args) -> int:
               + ", ".join(f"{r.claim.name} ({r.verdict})" for r in failed), file=sys.stderr)
         return 1
     return 0
+
+
+def _verify_data(args, theorems, runner, out) -> int:
+    if len(theorems) != 1:
+        raise InvalidInputError("verify --data takes exactly one THEOREM")
+    theorem = theorems[0]
+    path = Path(args.data)
+    mod = registry._module(theorem)
+    if getattr(mod, "DATA_FORMAT", "classification") == "interpolation":
+        rows, _ = read_csv(path)
+        if len(rows[0]) != 2:
+            raise InvalidInputError(f"{path}: {theorem} needs two columns x, y")
+        inst = mod.data_instance([float(r[0]) for r in rows], [float(r[1]) for r in rows])
+    else:
+        X, y = load_table(path)
+        inst = mod.data_instance(X, y)
+    settings = {"steps": args.steps, "lr": args.lr, "schedule": args.schedule}
+    res = runner.run_on_data(theorem, inst, seed=args.seed, out=out, overwrite=args.overwrite,
+                             **{k: v for k, v in settings.items() if v is not None})
+    print(runner.table(res))
+    print(f"\nreport: {out / 'report.html'}  results: {out / 'results.json'}")
+    return 0 if all(r.passed for r in res) else 1
 
 
 def _fmt_vec(v, exact):
@@ -203,9 +227,43 @@ def _cmd_cost(args) -> int:
     return 0
 
 
+def load_claims_file(path) -> dict:
+    """The claims of a user's Python file (its module-level ``CLAIMS``, a sequence of
+    :class:`~implicit_bias.claims.core.Claim`), by name. The file is imported as a module:
+    it is the user's own code, run like any script of theirs (no text is evaluated)."""
+    import importlib.util
+
+    from .core import Claim
+
+    path = Path(path)
+    if not path.is_file() or path.suffix != ".py":
+        raise InvalidInputError(f"--claims needs a Python file, got {path}")
+    spec = importlib.util.spec_from_file_location(f"user_claims_{abs(hash(path))}", path)
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except ImplicitBiasError:
+        raise
+    except Exception as exc:
+        raise InvalidInputError(f"{path} failed to import: {type(exc).__name__}: {exc}") \
+            from None
+    found = getattr(mod, "CLAIMS", None)
+    if not isinstance(found, (list, tuple)) or not found or \
+            not all(isinstance(c, Claim) for c in found):
+        raise InvalidInputError(f"{path} must define CLAIMS, a sequence of Claim objects")
+    return {c.name: c for c in found}
+
+
+def _lookup(name, user):
+    if user and name in user:
+        return user[name]
+    return registry.get(name)
+
+
 def _cmd_conjecture(args) -> int:
+    user = load_claims_file(args.claims) if args.claims else {}
     if args.action == "list":
-        for c in registry.claims():
+        for c in [*user.values(), *([] if user else registry.claims())]:
             verdict = "theorem" if c.expected else "known false"
             print(f"{c.name:32s} [{c.kind}; {verdict}; budget {c.budget}]\n"
                   f"{'':32s} {c.title}\n{'':32s} {c.reference}")
@@ -216,7 +274,8 @@ def _cmd_conjecture(args) -> int:
     if args.action == "replay":
         if not args.target:
             raise InvalidInputError("conjecture replay needs a FILE")
-        out, rec = cj.replay(Path(args.target))
+        claims_map = {**{c.name: c for c in registry.claims()}, **user} if user else None
+        out, rec = cj.replay(Path(args.target), claims_map)
         print(f"claim:    {rec['claim']} ({rec.get('kind', '?')})\ninstance: "
               f"{json.dumps(rec['instance'])}\nseed:     {rec['seed']}")
         print(f"saved:    {rec['status']}: {rec.get('reason', '')}")
@@ -231,7 +290,10 @@ def _cmd_conjecture(args) -> int:
     if not args.target:
         raise InvalidInputError("conjecture check needs a NAME (or 'all'); see 'conjecture "
                                 "list'")
-    chosen = registry.claims() if args.target == "all" else [registry.get(args.target)]
+    if args.target == "all":
+        chosen = list(user.values()) if user else registry.claims()
+    else:
+        chosen = [_lookup(args.target, user)]
     code = 0
     for c in chosen:
         r = cj.search(c, budget=args.budget, seed=args.seed, out=Path(args.out))
@@ -295,6 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--chunk", type=_positive_int, default=8,
                    help="instances per batch streamed to disk (8)")
     v.add_argument("--quiet", action="store_true", help="no progress output")
+    v.add_argument("--data", default=None, metavar="FILE",
+                   help="train and compare on your own data (CSV or NPZ) instead of drawn "
+                   "instances; one THEOREM")
+    v.add_argument("--steps", type=_positive_int, default=None, help="training steps (--data)")
+    v.add_argument("--lr", type=float, default=None, help="step size (--data); above a proven "
+                   "stability bound it is refused with the bound named")
+    v.add_argument("--schedule", default=None, help="training schedule (--data; e.g. "
+                   "accelerated, normalized, gd for svm)")
     v.add_argument("--no-progress", action="store_true", help=argparse.SUPPRESS)
     v.set_defaults(func=_cmd_verify)
     p = sub.add_parser("predict", help="print the predicted limit for a dataset (no JAX)")
@@ -326,6 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--seed", type=_seed, default=None, help="hypothesis seed (reproducible)")
     k.add_argument("--out", default="results/conjectures",
                    help="where counterexamples and the example database go")
+    k.add_argument("--claims", default=None, metavar="FILE.py",
+                   help="a Python file of your own defining CLAIMS (list, check, replay)")
     k.set_defaults(func=_cmd_conjecture)
     return parser
 

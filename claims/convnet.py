@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from implicit_bias.numerics import convnet as nc
 from implicit_bias.numerics.metrics import cosine_gap, direction_error
 from implicit_bias.theory import convnet as tc
+from implicit_bias.theory.errors import ShapeError
 from implicit_bias.theory.results import REFERENCES, Kind
 from implicit_bias.theory.strategies import pad, separable_datasets
 
@@ -32,6 +33,8 @@ __all__ = ["THEOREM", "CLAIMS", "D", "NB", "separable_instances", "single_exampl
 THEOREM = "convnet"
 D, NB = 6, 6  # input length (= filter length; padding columns would change the DFT), points
 STEPS = 20_000
+#: the depth-1/2 training, overridable by ``verify convnet --data``
+SETTINGS = {"steps": STEPS, "lr": 0.05, "schedule": "normalized"}
 
 
 # ------------------------------------------------------------------------------- instances
@@ -88,11 +91,15 @@ def _example(inst):
 @batch_memo
 def _runs(insts, seed):
     data = [(as_float(i["X"]), as_float(i["y"])) for i in insts]
-    X, y, m = pad(data, NB, D)
+    dims = {Xi.shape[1] for Xi, _ in data}
+    if len(dims) != 1:
+        raise ShapeError(f"the instances of one batch need one input length D, got {dims}")
+    X, y, m = pad(data, max(NB, *(len(Xi) for Xi, _ in data)), dims.pop())
     out = {}
     for L in (1, 2):
-        out[L] = nc.train_batch(X, y, mask=m, key=jax.random.key(seed), depth=L, lr=0.05,
-                                scale=0.1, steps=STEPS, n_records=25)
+        out[L] = nc.train_batch(X, y, mask=m, key=jax.random.key(seed), depth=L,
+                                lr=SETTINGS["lr"], schedule=SETTINGS["schedule"], scale=0.1,
+                                steps=int(SETTINGS["steps"]), n_records=25)
     preds = {L: [tc.max_margin(Xi, yi, L) for Xi, yi in data] for L in (1, 2)}
     return data, out, preds
 
@@ -393,3 +400,10 @@ KKT = Claim(
 
 
 CLAIMS = (L1_RATE, L2_BOUND, L2_TREND, SINGLE, KKT, GLOBAL_MIN)
+#: the claims ``verify convnet --data FILE`` checks on a user's dataset (any input length D)
+DATA_CLAIMS = (L1_RATE, L2_BOUND, L2_TREND)
+
+
+def data_instance(X, y) -> dict:
+    """A user's dataset as an instance (D = its number of columns)."""
+    return {"X": np.asarray(X, float).tolist(), "y": [int(v) for v in np.asarray(y)]}

@@ -38,6 +38,7 @@ counterexamples fail a hypothesis search, so shrinking keeps the failure genuine
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -54,7 +55,7 @@ from implicit_bias.theory.results import Kind, Reference
 
 __all__ = ["STATUSES", "Kind", "Claim", "Measurement", "Outcome", "judge", "check", "measure",
            "assert_outcomes", "evaluate", "encode", "decode", "as_float", "versions",
-           "limit_excuse", "batch_memo", "ClaimFileError", "OutputError"]
+           "limit_excuse", "batch_memo", "overridden", "clear_memos", "ClaimFileError", "OutputError"]
 
 STATUSES = ("agree", "counterexample", "optimization failure", "implementation error")
 
@@ -251,10 +252,39 @@ def limit_excuse(err_pred: float, movement: float, *, rate: float, tol: float,
             f"stretch, so it may be up to {remaining:.3g} from its limit at the proven rate)")
 
 
+@contextlib.contextmanager
+def overridden(settings: dict, **changes):
+    """Temporarily update a claims module's ``SETTINGS`` dict (the training budget a user's
+    ``verify --data`` run chooses); unknown keys are refused, the old values restored."""
+    unknown = sorted(set(changes) - set(settings))
+    if unknown:
+        raise InvalidInputError(f"unknown setting(s) {unknown}; this theorem has "
+                                f"{sorted(settings)}")
+    old = dict(settings)
+    settings.update({k: v for k, v in changes.items() if v is not None})
+    clear_memos()  # memoized runs were made with the old settings
+    try:
+        yield settings
+    finally:
+        settings.clear()
+        settings.update(old)
+        clear_memos()
+
+
+_MEMOS: list = []
+
+
+def clear_memos() -> None:
+    """Forget every memoized training run (after settings change)."""
+    for cache in _MEMOS:
+        cache.clear()
+
+
 def batch_memo(fn: Callable) -> Callable:
     """Memoize ``fn(instances, seed)`` on its last 4 distinct arguments (exact JSON keys), so
     that several claims measuring the same instances share one training run."""
     cache: dict = {}
+    _MEMOS.append(cache)
 
     @functools.wraps(fn)
     def wrapped(instances, seed=0):

@@ -24,20 +24,26 @@ from implicit_bias.theory.strategies import pad
 from .core import Claim, Measurement, as_float, batch_memo, limit_excuse
 from .svm import DB, NB, planted_instances
 
-__all__ = ["THEOREM", "CLAIMS", "DEPTHS", "STEPS"]
+__all__ = ["THEOREM", "CLAIMS", "DATA_CLAIMS", "SETTINGS", "DEPTHS", "STEPS", "data_instance"]
 
 THEOREM = "deep-linear"
 DEPTHS = (2, 3)
 STEPS = 20_000
+#: the training, overridable by ``verify deep-linear --data``
+SETTINGS = {"steps": STEPS, "lr": 0.1, "schedule": "normalized"}
 WIDTH = 8
 
 
 @batch_memo
 def _run(insts, seed):
-    X, y, m = pad([(as_float(i["X"]), as_float(i["y"])) for i in insts], NB, DB)
+    nb = max(NB, *(len(i["X"]) for i in insts))
+    db = max(DB, *(len(i["X"][0]) for i in insts))
+    X, y, m = pad([(as_float(i["X"]), as_float(i["y"])) for i in insts], nb, db)
     preds = [svm.max_margin(as_float(i["X"]), as_float(i["y"])) for i in insts]
     runs = {L: deep_linear.train_batch(X, y, mask=m, key=jax.random.key(seed), depth=L,
-                                       width=WIDTH, lr=0.1, steps=STEPS, n_records=25)
+                                       width=WIDTH, lr=SETTINGS["lr"],
+                                       schedule=SETTINGS["schedule"],
+                                       steps=int(SETTINGS["steps"]), n_records=25)
             for L in DEPTHS}
     return preds, runs
 
@@ -51,8 +57,8 @@ FLOOR = 5e-19
 TOL = 1e-4
 
 
-def _padw(w):
-    out = np.zeros(DB)
+def _padw(w, d=DB):
+    out = np.zeros(d)
     out[: w.size] = w
     return out
 
@@ -68,7 +74,7 @@ def _limit_claim(L: int) -> Claim:
             # the whole padded predictor against w_hat padded with zeros: mass a model puts
             # in the padding columns is an error too (the rival convnet does)
             B = np.asarray(tr.beta[b])
-            w = _padw(p.w)
+            w = _padw(p.w, B.shape[1])
             g = cosine_gap(B, w)
             e = float(direction_error(B[-1], w))
             move = float(direction_error(B[-1], B[i]))
@@ -98,3 +104,11 @@ def _limit_claim(L: int) -> Claim:
 
 
 CLAIMS = tuple(_limit_claim(L) for L in DEPTHS)
+
+#: the claims ``verify deep-linear --data FILE`` checks on a user's dataset
+DATA_CLAIMS = CLAIMS
+
+
+def data_instance(X, y) -> dict:
+    """A user's dataset as an instance."""
+    return {"X": np.asarray(X, float).tolist(), "y": [int(v) for v in np.asarray(y)]}

@@ -30,12 +30,17 @@ from implicit_bias.theory.strategies import interpolation_data, rational_interpo
 
 from .core import Claim, Measurement, as_float, batch_memo
 
-__all__ = ["THEOREM", "CLAIMS", "N_BUCKET", "TRAINING", "instances"]
+__all__ = ["THEOREM", "CLAIMS", "DATA_CLAIMS", "SETTINGS", "N_BUCKET", "TRAINING", "instances",
+           "data_instance"]
 
 THEOREM = "relu1d"
 N_BUCKET = 8  # points per instance, padded
 #: the training budget of every relu1d claim (width, seeds per dataset, Adam steps, λ₁)
-TRAINING = {"width": 32, "seeds": 4, "steps": 20_000, "lam1": 1e-6}
+TRAINING = {"width": 32, "seeds": 4, "steps": 20_000, "lam1": 1e-6, "lr": 1e-2}
+#: the same dict, overridable by ``verify relu1d --data`` (steps, lr, width, seeds, lam1)
+SETTINGS = TRAINING
+#: a user's data file holds two columns x, y
+DATA_FORMAT = "interpolation"
 #: Adam's optimization error on the weight-decayed objective: measured (no rate exists for a
 #: local method on a non-convex problem), not derived; instances above it are optimization
 #: failures, shown as such
@@ -77,16 +82,18 @@ def _runs(insts, seed):
         idx = [i for i, inst in enumerate(insts) if bool(inst["skip"]) == skip]
         if not idx:
             continue
-        X = np.zeros((len(idx), N_BUCKET))
-        Y = np.zeros((len(idx), N_BUCKET))
-        M = np.zeros((len(idx), N_BUCKET), bool)
+        nb = max(N_BUCKET, *(len(insts[i]["x"]) for i in idx))
+        X = np.zeros((len(idx), nb))
+        Y = np.zeros((len(idx), nb))
+        M = np.zeros((len(idx), nb), bool)
         for j, i in enumerate(idx):
             x, y = as_float(insts[i]["x"]), as_float(insts[i]["y"])
             X[j], Y[j] = x[0], y[0]
             X[j, : x.size], Y[j, : x.size], M[j, : x.size] = x, y, True
         t = TRAINING
         fit = nr.train_batch(X, Y, mask=M, key=jax.random.key(seed), width=t["width"],
-                             skip=skip, seeds=t["seeds"], steps=t["steps"], lam1=t["lam1"])
+                             skip=skip, seeds=t["seeds"], steps=int(t["steps"]),
+                             lam1=t["lam1"], lr=t["lr"])
         for j, i in enumerate(idx):
             x, y = as_float(insts[i]["x"]), as_float(insts[i]["y"])
             one = nr.Fit(*[v if k in ("t",) else (
@@ -305,3 +312,12 @@ SPLINE_UNIQUE = Claim(
 
 
 CLAIMS = (CHAIN, LOWER, MIN_COST, INTERPOLATES, SPLINE_UNIQUE)
+#: the claims ``verify relu1d --data FILE`` checks on a user's points
+DATA_CLAIMS = (CHAIN, LOWER, MIN_COST, INTERPOLATES)
+
+
+def data_instance(x, y, *, skip: bool = False) -> dict:
+    """A user's points as an instance (sorted; distinct knots are checked by the theory)."""
+    order = np.argsort(np.asarray(x, float), kind="stable")
+    return {"x": np.asarray(x, float)[order].tolist(), "y": np.asarray(y, float)[order].tolist(),
+            "skip": bool(skip), "family": "your data"}

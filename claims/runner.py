@@ -400,3 +400,53 @@ def table(results: list[ClaimResult]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
+
+
+def run_on_data(theorem: str, instance: dict, *, seed: int, out: Path, overwrite: bool = False,
+                **settings) -> list[ClaimResult]:
+    """``verify THEOREM --data FILE``: the theorem's ``DATA_CLAIMS`` on one user instance,
+    with the training settings given (``SETTINGS`` of the claims module: steps, step size,
+    schedule, ...). Bad input and a step size above a proven stability bound raise their
+    typed errors (never classified away); the results go to ``out`` like a verify run."""
+    mod = registry._module(theorem)
+    data_claims = getattr(mod, "DATA_CLAIMS", None)
+    if not data_claims:
+        raise OutputError(f"verify {theorem} --data is not supported: the theorem's claims "
+                          "need constructed instances")
+    out = Path(out)
+    _check_writable(out)
+    if any((out / n).exists() for n in (MANIFEST, STREAM, *OUTPUTS)) and not overwrite:
+        raise OutputError(f"{out} holds a previous run; pass --overwrite to replace it")
+    results = []
+    with _overridden(mod, settings):
+        for c in data_claims:
+            t0 = time.perf_counter()
+            ms = c.measure([instance], int(seed))  # typed errors propagate
+            from .core import judge
+
+            o = judge(c, ms[0])
+            m = ms[0]
+            row = {"status": o.status, "reason": o.reason[:300],
+                   "disagreement": o.numbers.get("disagreement", math.nan),
+                   "numbers": o.numbers, "start": m.start, "predicted": _scalar(m.predicted),
+                   "measured": _scalar(m.measured), "series": m.series}
+            results.append(ClaimResult(c, [row], time.perf_counter() - t0))
+    man = {"seed": seed, "instances": 1, "chunk": 1, "versions": versions()}
+    payload = {"seed": seed, "instances": 1, "data": True, "settings": settings,
+               "theorems": [theorem], "complete": True, "versions": man["versions"],
+               "claims": [r.summary() | {"rows": [{k: v for k, v in row.items()
+                                                   if k != "series"} for row in r.rows]}
+                          for r in results]}
+    _atomic_write(out / "results.json", json.dumps(_json_safe(payload), indent=1,
+                                                   allow_nan=False))
+    from . import report as rep
+
+    rep.html(results, out / "report.html", meta=payload)
+    return results
+
+
+def _overridden(mod, settings):
+    from .core import overridden
+
+    base = getattr(mod, "SETTINGS", {})
+    return overridden(base, **{k: v for k, v in settings.items() if v is not None})

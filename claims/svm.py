@@ -32,8 +32,9 @@ from implicit_bias.theory.strategies import integer_separable, pad, planted_svm
 
 from .core import Claim, Measurement, as_float, batch_memo, limit_excuse
 
-__all__ = ["THEOREM", "CLAIMS", "PREDICTION", "ACCELERATED", "MARGIN_BOUND", "RESIDUAL",
-           "LOSS_CONSTANT", "SIGN_GD", "NB", "DB", "planted_instances", "init_orthogonal"]
+__all__ = ["THEOREM", "CLAIMS", "DATA_CLAIMS", "SETTINGS", "data_instance", "PREDICTION",
+           "ACCELERATED", "MARGIN_BOUND", "RESIDUAL", "LOSS_CONSTANT", "SIGN_GD", "NB", "DB",
+           "planted_instances", "init_orthogonal"]
 
 THEOREM = "svm"
 NB, DB = 8, 4  # the shape bucket of every SVM claim: N <= 8 points, d <= 4 dimensions
@@ -83,9 +84,15 @@ def padded_w(w, d: int) -> np.ndarray:
     return out
 
 
+def _bucket(insts):
+    """The shape bucket: (NB, DB), or larger for a user's data (verify --data)."""
+    return (max(NB, *(len(i["X"]) for i in insts)), max(DB, *(len(i["X"][0]) for i in insts)))
+
+
 def _padded(insts, seed):
-    X, y, m = pad([_data(i) for i in insts], NB, DB)
-    W0 = np.zeros((len(insts), DB))
+    nb, db = _bucket(insts)
+    X, y, m = pad([_data(i) for i in insts], nb, db)
+    W0 = np.zeros((len(insts), db))
     for b, inst in enumerate(insts):
         W0[b, : len(inst["X"][0])] = init_orthogonal(inst, seed + b)
     return X, y, m, W0
@@ -127,13 +134,24 @@ PREDICTION = Claim(
 # ---------------------------------------------------------------- the accelerated direction
 
 ACC_STEPS = 20_000
+#: the direction claims' training, overridable by ``verify svm --data`` (schedule one of
+#: "accelerated", "normalized", "gd"; lr None: the schedule's safe default step)
+SETTINGS = {"schedule": "accelerated", "lr": None, "steps": ACC_STEPS, "loss": "logistic"}
+
+
+def _decade_rate(schedule: str, T: int) -> float:
+    """How much the distance to the limit must shrink over the last decade at the proven
+    rate: direction error O~(1/t) for the accelerated and normalized schedules (0.1), and
+    O(1/log t) for plain GD (log(T/10)/log T)."""
+    return 0.1 if schedule != "gd" else math.log(max(T / 10, 2)) / math.log(max(T, 20))
 
 
 @batch_memo
 def _accelerated_run(insts, seed):
     X, y, m, W0 = _padded(insts, seed)
-    tr = linear.train_batch(X, y, mask=m, loss="logistic", schedule="accelerated",
-                            steps=ACC_STEPS, n_records=25, w0=W0)
+    tr = linear.train_batch(X, y, mask=m, loss=SETTINGS["loss"], schedule=SETTINGS["schedule"],
+                            lr=SETTINGS["lr"], steps=int(SETTINGS["steps"]), n_records=25,
+                            w0=W0)
     preds = [svm.max_margin(*_data(i)) for i in insts]
     return X, y, m, tr, preds
 
@@ -152,12 +170,13 @@ def _measure_accelerated(insts, seed):
     out = []
     for b, (_inst, p) in enumerate(zip(insts, preds, strict=True)):
         B = np.asarray(tr.beta[b])  # the whole padded predictor (padding columns included)
-        w = padded_w(p.w, DB)
+        w = padded_w(p.w, B.shape[1])
         gaps = cosine_gap(B, w)
         e = float(direction_error(B[-1], w))
         move = float(direction_error(B[-1], B[i]))
         tol_dir = math.sqrt(2 * ACCELERATED_TOL)
-        excuse = limit_excuse(e, move, rate=ACC_DECADE_RATE, tol=tol_dir,
+        rate = _decade_rate(SETTINGS["schedule"], int(t[-1]))
+        excuse = limit_excuse(e, move, rate=rate, tol=tol_dir,
                               what="the direction w_t/|w_t|")
         out.append(Measurement(
             float(gaps[-1]), predicted=float(p.margin), measured=float(tr.margin[b, -1]),
@@ -357,4 +376,12 @@ SIGN_GD = Claim(
 
 
 CLAIMS = (PREDICTION, ACCELERATED, MARGIN_BOUND, RESIDUAL, LOSS_CONSTANT, SIGN_GD)
+#: the claims ``verify svm --data FILE`` checks on a user's dataset (with SETTINGS)
+DATA_CLAIMS = (PREDICTION, ACCELERATED, MARGIN_BOUND)
+
+
+def data_instance(X, y) -> dict:
+    """A user's dataset as an instance (floats round-trip exactly; no planted answer, so
+    training starts from a seeded Gaussian w0)."""
+    return {"X": np.asarray(X, float).tolist(), "y": [int(v) for v in np.asarray(y)]}
 

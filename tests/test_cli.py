@@ -159,3 +159,46 @@ def test_predict_proofs_and_cost_do_not_import_jax(argv, tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_verify_on_a_users_own_data(tmp_path, capsys):
+    """verify THEOREM --data FILE trains on the file with the settings given; a step size
+    above the proven stability bound is refused with the bound named (exit 2)."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("x1,x2,label\n2,0,1\n0,1,-1\n1,3,-1\n")
+    out = tmp_path / "out"
+    assert main(["verify", "svm", "--data", str(csv), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "accelerated-direction" in text and "PASS" in text
+    assert json.loads((out / "results.json").read_text())["data"] is True
+    assert main(["verify", "svm", "--data", str(csv), "--out", str(out), "--overwrite",
+                 "--schedule", "gd", "--lr", "100"]) == 2
+    err = capsys.readouterr().err
+    assert "StepSizeError" in err and "8/sigma_max" in err
+    pts = tmp_path / "r.csv"
+    pts.write_text("x,y\n0,0\n1,1\n2,3\n")
+    assert main(["verify", "relu1d", "--data", str(pts), "--out", str(tmp_path / "r"),
+                 "--steps", "2000", "--schedule", "cosine"]) == 2  # relu1d has no schedule
+    assert "unknown setting" in capsys.readouterr().err
+
+
+def test_a_users_own_claims_file_is_checked_and_replayed(tmp_path, capsys):
+    mine = tmp_path / "my_claims.py"
+    mine.write_text(
+        "from implicit_bias.claims.core import Claim, Kind, Measurement, as_float\n"
+        "from implicit_bias.theory.strategies import integer_separable\n"
+        "def measure(insts, seed):\n"
+        "    return [Measurement(float(len(i['X']) > 3)) for i in insts]\n"
+        "CLAIMS = [Claim('mine.small', 'mine', 'at most 3 points', Kind.UPPER_BOUND, 'none',"
+        " 'integer data', 'none', 'points > 3', 0.0, 'exact', lambda: integer_separable(),"
+        " measure, expected=False, contradicts='up to 6 points are drawn', seeded=False,"
+        " budget=50, verify=False)]\n")
+    out = tmp_path / "out"
+    assert main(["conjecture", "check", "mine.small", "--claims", str(mine), "--seed", "0",
+                 "--out", str(out)]) == 0
+    assert "REFUTED" in capsys.readouterr().out
+    rec = sorted(out.glob("mine.small-counterexample-*.json"))[0]
+    assert main(["conjecture", "replay", str(rec), "--claims", str(mine)]) == 0
+    bad = tmp_path / "bad.py"
+    bad.write_text("CLAIMS = 3\n")
+    assert main(["conjecture", "list", "--claims", str(bad)]) == 2
