@@ -55,7 +55,8 @@ from implicit_bias.theory.results import Kind, Reference
 
 __all__ = ["STATUSES", "Kind", "Claim", "Measurement", "Outcome", "judge", "check", "measure",
            "assert_outcomes", "evaluate", "encode", "decode", "as_float", "versions",
-           "limit_excuse", "batch_memo", "overridden", "clear_memos", "ClaimFileError", "OutputError"]
+           "limit_excuse", "batch_memo", "overridden", "clear_memos", "ClaimFileError",
+           "OutputError"]
 
 STATUSES = ("agree", "counterexample", "optimization failure", "implementation error")
 
