@@ -33,7 +33,7 @@ from implicit_bias.theory.strategies import integer_separable, pad, planted_svm
 from .core import Claim, Measurement, as_float, batch_memo, limit_excuse
 
 __all__ = ["THEOREM", "CLAIMS", "DATA_CLAIMS", "SETTINGS", "data_instance", "PREDICTION",
-           "ACCELERATED", "MARGIN_BOUND", "RESIDUAL", "LOSS_CONSTANT", "SIGN_GD", "NB", "DB",
+           "ACCELERATED", "MARGIN_BOUND", "MARGIN_LIMIT", "RESIDUAL", "LOSS_CONSTANT", "SIGN_GD", "NB", "DB",
            "planted_instances", "init_orthogonal"]
 
 THEOREM = "svm"
@@ -223,6 +223,35 @@ MARGIN_BOUND = Claim(
     planted_instances, _measure_margin_bound, seeded=True, budget=40, group="planted")
 
 
+def _measure_margin_limit(insts, seed):
+    X, y, m, tr, preds = _accelerated_run(insts, seed)
+    t = np.asarray(tr.t[0])
+    i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
+    out = []
+    for b, p in enumerate(preds):
+        marg = np.asarray(tr.margin[b])
+        gap = abs(float(p.margin - marg[-1])) / p.margin
+        move = abs(float(marg[-1] - marg[i])) / p.margin
+        # the margin gap is O~(1/t^2): over a decade the distance to the limit shrinks
+        # 100-fold, loosened to 10-fold as for the direction
+        excuse = limit_excuse(gap, move, rate=0.1, tol=MARGIN_TOL, what="the margin")
+        out.append(Measurement(gap, predicted=float(p.margin), measured=float(marg[-1]),
+                               start=abs(float(p.margin - marg[1])) / p.margin, excuse=excuse))
+    return out
+
+
+MARGIN_TOL = 1e-6
+MARGIN_LIMIT = Claim(
+    "svm.margin-limit", THEOREM, "the normalized margin of dual-accelerated GD converges to "
+    "the max margin 1/|w_hat|", Kind.EXACT_LIMIT, REFERENCES["svm.accelerated"],
+    "the accelerated-direction runs", "dual-accelerated GD, the last record",
+    "|gamma* - gamma(w_T)| / gamma*", MARGIN_TOL,
+    "margin gap O~(1/t^2) (Ji, Srebro & Telgarsky 2021): 2e4 steps reach ~1e-8 on the planted "
+    "family; two-sided with the margin-bound claim: a predicted margin too high is refuted "
+    "here, too low there",
+    planted_instances, _measure_margin_limit, seeded=True, budget=40, group="planted")
+
+
 # ------------------------------------------------------------------- constant-step GD (Thm 4)
 
 RESID_T = 1_000_000
@@ -260,7 +289,9 @@ def _measure_residual(insts, seed):
     tr, asym = _gd_run(insts, seed)
     t = np.asarray(tr.t[0])[1:]
     ref = (t >= RESID_REF[0]) & (t <= RESID_REF[1])
-    bound = _growth_bound(float(t[-1]), *RESID_REF)
+    # the bound over the records actually inside the window (the envelope is convex in
+    # 1/ln t, so its maximum over the records sits at their ends)
+    bound = _growth_bound(float(t[-1]), float(t[ref].min()), float(t[ref].max()))
     out = []
     for b, (inst, a) in enumerate(zip(insts, asym, strict=True)):
         d = len(inst["X"][0])
@@ -286,11 +317,12 @@ RESIDUAL = Claim(
     "planted spanning data with lambda_min(J) >= 1 and theta - 1 >= 1 (kappa = 1), "
     "N <= 8, d <= 4; logistic loss",
     f"GD with the constant step 1/sigma_max(Z)^2, {RESID_T} steps",
-    "growth of r(t) t^kappa/ln t from [1e2, 1e3] to 1e6, over its bound 3.0", 1.0,
+    "growth of r(t) t^kappa/ln t from the records in [1e2, 1e3] to 1e6, over its bound", 1.0,
     "kappa = min(lambda_min(J), theta - 1, 1) <= 1 (J w_hat = w_hat always: docs/svm.md); the "
     "discrete-time forcing O(1/t^2) resonates with the eigenvalue-1 mode along w_hat, so "
     "r = |A + c ln t|/t + faster terms, whose envelope constant can grow by at most "
-    "1 + 2(1/ln 1e3 - 1/ln 1e6)/(1/ln 1e2 - 1/ln 1e3) = 3.0 from the reference decade to 1e6; "
+    "1 + 2(x1 - xT)/(x2 - x1), x = 1/ln t, from the reference records to T (3.58 for the "
+    "records 117 ... 788 in [1e2, 1e3] and T = 1e6); "
     "a point value at 1e3 is not a reference (A + c ln t can cross zero there)",
     _spanning_instances, _measure_residual, trend=True, seeded=True, budget=10,
     group="spanning", plot={"ylabel": "|w(t) - w_hat log t - w_tilde|", "rate": -1})
@@ -314,7 +346,8 @@ LOSS_CONSTANT = Claim(
     f"GD with the constant step 1/sigma_max(Z)^2, {RESID_T} steps",
     "|t L(t) lr / |w_hat|^2 - 1| at t = 1e6", 0.01,
     "t L lr/|w_hat|^2 - 1 = sum_S (alpha_n/|w_hat|^2)(exp(-z_n r(t)) - 1) + O(t^(1-theta)) + "
-    "O(1/t): about max|z_n| r(T) + 1/T, with r(T) = O(1/T) at T = 1e6 (measured worst ~8e-4)",
+    "O(1/t): about max|z_n| r(T) + 1/T, with r(T) = O(ln T/T) at T = 1e6 (measured worst "
+    "~8e-4)",
     _spanning_instances, _measure_loss_constant, seeded=True, budget=10, group="spanning",
     plot={"ylabel": "t L(w(t)) lr / |w_hat|^2", "target": 1.0})
 
@@ -375,9 +408,10 @@ SIGN_GD = Claim(
     seeded=False, budget=30, verify=False)
 
 
-CLAIMS = (PREDICTION, ACCELERATED, MARGIN_BOUND, RESIDUAL, LOSS_CONSTANT, SIGN_GD)
+CLAIMS = (PREDICTION, ACCELERATED, MARGIN_BOUND, MARGIN_LIMIT, RESIDUAL, LOSS_CONSTANT,
+          SIGN_GD)
 #: the claims ``verify svm --data FILE`` checks on a user's dataset (with SETTINGS)
-DATA_CLAIMS = (PREDICTION, ACCELERATED, MARGIN_BOUND)
+DATA_CLAIMS = (PREDICTION, ACCELERATED, MARGIN_BOUND, MARGIN_LIMIT)
 
 
 def data_instance(X, y) -> dict:

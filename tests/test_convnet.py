@@ -273,3 +273,27 @@ def test_convnet_max_margin_is_positively_homogeneous(c):
                                    atol=1e-9 * np.abs(base.beta).max())
         assert r.penalty * c ** (2 / L) == pytest.approx(base.penalty, rel=1e-6)
         assert r.certificate.residual <= 1e-3
+
+
+def test_the_rival_fully_connected_limit_fails_the_L2_claims(monkeypatch):
+    """Replace the depth-2 convnet by a linear model (limit: the L2 SVM, not the DFT-l1
+    minimum): the L = 2 KKT claim reports a counterexample where the two limits differ."""
+    from implicit_bias.numerics import linear
+
+    insts = sample(cc.KKT_L2.instances(), 8, seed=run_seed())
+
+    def linear_instead(X, y, *, mask, key, depth, lr, scale, steps, n_records, schedule):
+        return linear.train_batch(X, y, mask=mask, loss="exp", schedule="normalized", lr=lr,
+                                  steps=steps, n_records=n_records)
+
+    monkeypatch.setattr(cc.nc, "train_batch", linear_instead)
+    cc._runs.cache.clear()
+    outs = check(cc.KKT_L2, insts, 0)
+    cc._runs.cache.clear()
+    assert any(o.status == "counterexample" for o in outs), [o.reason for o in outs]
+
+
+def run_seed():
+    from implicit_bias.claims import runner
+
+    return runner.instance_seed(0, 0, "sep")

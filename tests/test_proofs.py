@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import sympy
 
-from implicit_bias import proofs
 from implicit_bias.proofs import (
     Lemma,
     LemmaResult,

@@ -315,8 +315,8 @@ def test_numeric_exact_and_planted_predictions_agree(inst):
 def test_accelerated_gd_reaches_the_predicted_direction(inst, seed):
     """svm.accelerated-direction and svm.margin-bound on one instance (docstring of the
     claim: 1 - cos <= 1e-8 at 2e4 steps from w0 orthogonal to w_hat)."""
-    assert_outcomes(cs.ACCELERATED, [inst], seed)
-    assert_outcomes(cs.MARGIN_BOUND, [inst], seed)
+    for claim in (cs.ACCELERATED, cs.MARGIN_BOUND, cs.MARGIN_LIMIT):
+        assert_outcomes(claim, [inst], seed)
 
 
 @settings(max_examples=6)
@@ -341,6 +341,24 @@ def test_sign_gd_is_refuted_on_the_textbook_point():
     out = evaluate(cs.SIGN_GD, {"X": [[1, 2]], "y": [1]})
     assert out.status == "counterexample", out.reason
     assert out.numbers["linf_margin_gap"] <= 1e-9
+
+
+@pytest.mark.parametrize("factor", [0.99, 1.01])
+def test_a_wrong_margin_is_refuted_on_either_side(factor, monkeypatch):
+    """A predicted margin 1% too small is refuted by the bound (training exceeds it), 1% too
+    large by the limit (training settles below it)."""
+    insts = sample(cs.ACCELERATED.instances(), 4, seed=6)
+    true = svm.max_margin
+
+    def scaled(X, y, **kw):
+        r = true(X, y, **kw)
+        return type(r)(**{**r.__dict__, "margin": r.margin * factor})
+
+    monkeypatch.setattr(cs.svm, "max_margin", scaled)
+    cs._accelerated_run.cache.clear()
+    claim = cs.MARGIN_BOUND if factor < 1 else cs.MARGIN_LIMIT
+    assert {o.status for o in check(claim, insts, 1)} == {"counterexample"}
+    cs._accelerated_run.cache.clear()
 
 
 def test_a_wrong_prediction_is_refuted_on_both_sides(monkeypatch):

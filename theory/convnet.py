@@ -1,5 +1,5 @@
 """Depth-L linear convnets -> the 2/L quasi-norm of the DFT (Gunasekar, Lee, Soudry & Srebro,
-NeurIPS 2018, Thm 1).
+NeurIPS 2018, main theorem).
 
 A depth-L circular linear convnet with full-width filters w_1..w_L computes ⟨x, β⟩ with
 β̂ = Fβ = ŵ_1 ⊙ ⋯ ⊙ ŵ_L (F the unitary DFT, SPEC §2). Its representation cost is
@@ -317,7 +317,7 @@ def max_margin(X, y, depth: int, *, beta0=None, iters: int = 60,
       majorize-minimize scheme for the concave Σ(|β̂|+ε)^{2/L}, ε → 0) from ``beta0`` (default:
       the depth-2 solution), stopped when the certificate residual is <= ``tol``.
 
-    Gunasekar et al. (NeurIPS 2018), Thm 1: GD on a depth-L linear convnet converges in
+    Gunasekar et al. (NeurIPS 2018), main theorem: GD on a depth-L linear convnet converges in
     direction to a first-order stationary point of this problem.
 
     >>> r = max_margin([[1.0, 0.0, 0.0, 0.0]], [1], 2)
