@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from implicit_bias.numerics import ntk1d as nn
 from implicit_bias.theory import ntk1d as tn
 from implicit_bias.theory import relu1d
-from implicit_bias.theory.results import REFERENCES, Kind
+from implicit_bias.theory.results import Kind
 
 from .core import Claim, Measurement, as_float, batch_memo
 
