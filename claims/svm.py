@@ -33,7 +33,8 @@ from implicit_bias.theory.strategies import integer_separable, pad, planted_svm
 from .core import Claim, Measurement, as_float, batch_memo, limit_excuse
 
 __all__ = ["THEOREM", "CLAIMS", "DATA_CLAIMS", "SETTINGS", "data_instance", "PREDICTION",
-           "ACCELERATED", "MARGIN_BOUND", "MARGIN_LIMIT", "RESIDUAL", "LOSS_CONSTANT", "SIGN_GD", "NB", "DB",
+           "ACCELERATED", "MARGIN_BOUND", "MARGIN_LIMIT", "RESIDUAL", "LOSS_CONSTANT", "SIGN_GD",
+           "NB", "DB",
            "planted_instances", "init_orthogonal"]
 
 THEOREM = "svm"
