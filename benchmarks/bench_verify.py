@@ -1,6 +1,6 @@
 """How fast the theorems can be verified: SVM at scale, SVM predictions, hypothesis throughput.
 
-(a) ``verify-1000``: the SVM theorem (Soudry et al. 2018, SPEC §1) on 1000 instances with
+(a) ``verify-1000``: the SVM theorem (Soudry et al. 2018, docs/svm.md) on 1000 instances with
     N=100, d=50: predict ŵ with ``theory.svm.max_margin(solver="quadprog")`` (the dense
     active-set QP with a KKT-certified polish), train every instance at once with
     ``numerics.linear.train_batch(schedule="accelerated")`` (Ji, Srebro & Telgarsky 2021; the

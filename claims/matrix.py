@@ -19,7 +19,7 @@ own prediction (never a strategy's planted answer, which only builds informative
   min-nuclear-norm solution" (searched over small completion problems; shrinks to Razin &
   Cohen's instance).
 
-Integration modes (SPEC §8): every claim integrates GF by small-step GD on the factors; the
+Integration modes (docs/matrix.md): every claim integrates GF by small-step GD on the factors; the
 Razin-Cohen claims run at depth >= 3, where GD keeps det W > 0 (at depth 2 plain GD crosses
 det = 0, and even the sign-preserving end-to-end flow of :func:`numerics.matrix.balanced_flow`
 loses det's sign to float64 rounding by t ≈ 40: the figure shows both).

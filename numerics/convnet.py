@@ -1,4 +1,4 @@
-"""Depth-L circular linear convnets with full-width filters (SPEC §2), trained with JAX.
+"""Depth-L circular linear convnets with full-width filters (docs/convnet.md), trained with JAX.
 
 Layer l maps h to D^{-1/2} Σ_k w_l[k] h[(d+k) mod D] (circular cross-correlation); the output
 is ⟨h_{L-1}, w_L⟩ = ⟨x, β⟩ with β̂ = Fβ = ŵ_1 ⊙ ⋯ ⊙ ŵ_L (F the unitary DFT). Parameters are a

@@ -65,7 +65,7 @@ def step_bound(Z, *, loss: str, schedule: str, w0=None,
     """Stability bound(s) on η for data Z (N, d) or a stack (B, N, d); returns (bound, proven, why).
 
     * GD, logistic: η < 2/(β σ_max²(Z)) = 8/σ_max² (descent lemma; β = 1/4). Proven.
-    * GD, exp: η ≲ 1/(L(w0) σ_max²) (SPEC §1; exp loss is not globally smooth). Heuristic.
+    * GD, exp: η ≲ 1/(L(w0) σ_max²) (docs/svm.md; exp loss is not globally smooth). Heuristic.
     * normalized (GD on log L, whose Hessian is ≼ max_n ‖z_n‖² I): η < 2/max_n‖z_n‖² for the
       exp loss (proven); heuristic for logistic.
     * accelerated: η <= 1/max_n ‖z_n‖² (Ji, Srebro & Telgarsky 2021 assume ‖z_n‖ <= 1, θ = 1).

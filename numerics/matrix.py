@@ -21,7 +21,7 @@ Two integration modes (docs/matrix.md, "Integration modes"):
 
 * **small-step GD** on the factors (``optimizer="gd"``): the Euler discretization of GF, exact
   to O(η) on finite time intervals; at depth >= 3 it keeps det W(t) > 0 on Razin & Cohen's
-  problem, at depth 2 it crosses det = 0 (SPEC §8);
+  problem, at depth 2 it crosses det = 0 (docs/matrix.md);
 * **the balanced end-to-end flow** (:func:`balanced_flow`, :func:`train_flow_batch`): W itself
   integrated along dW/dt = -Σ_j (WWᵀ)^{(N-j)/N} ∇ℓ(W) (WᵀW)^{(j-1)/N}
   (theory.matrix.end_to_end_velocity) in the multiplicative form W ← (I + ηC) W (I + ηB),
@@ -122,7 +122,7 @@ def measure(W, A) -> jax.Array:
 
 
 def square_loss(predictions, y) -> jax.Array:
-    """½Σ_i (⟨A_i, W⟩ - y_i)² from the predictions (a sum, SPEC §0)."""
+    """½Σ_i (⟨A_i, W⟩ - y_i)² from the predictions (a sum, docs/conventions.md)."""
     r = predictions - y
     return 0.5 * jnp.sum(r * r)
 

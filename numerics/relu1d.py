@@ -3,7 +3,7 @@
 f_θ(x) = Σ_i a_i[w_i x + b_i]_+ + c (+ v·x with a skip unit), cost C(θ) = ½Σ(a_i² + w_i²).
 The numeric side of :mod:`theory.relu1d`. Savarese et al. (2019) describe *minimal-norm*
 interpolants, the limit of weight decay λ → 0, not plain GD; this trainer says so by doing
-route (i) of SPEC §3 explicitly: full-batch Adam (optax) on
+route (i) of docs/relu1d.md explicitly: full-batch Adam (optax) on
 
     ½ Σ_n (f_θ(x_n) - y_n)² + λ_t C(θ),     λ_t = λ₀ (λ₁/λ₀)^{min(1, t/(0.7 T))},
 
@@ -197,7 +197,7 @@ def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
 
     Claim kinds checked downstream: the one-sided chain C(θ) >= Σ|a w| >= R(f_θ) >=
     min R over interpolants of f_θ's own values (must never fail), and C(θ) → min R as
-    λ → 0 (an exact minimum, Savarese et al. 2019 Thm 3 / SPEC §3; optimization error
+    λ → 0 (an exact minimum, Savarese et al. 2019 Thm 3 / docs/relu1d.md; optimization error
     measured).
     """
     data = _validate_batch(x, y, mask)

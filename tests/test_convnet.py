@@ -1,4 +1,4 @@
-"""Depth-L linear convnets -> the 2/L quasi-norm of the DFT (SPEC §2; Gunasekar et al. 2018).
+"""Depth-L linear convnets -> the 2/L quasi-norm of the DFT (docs/convnet.md; Gunasekar et al. 2018).
 
 Instances have input length D = 6 (the conv nets' filter length; padding columns would change
 the DFT) and are padded to N = 6 rows with a mask, so each trainer compiles once per depth.
@@ -34,7 +34,7 @@ vectors = st.lists(finite, min_size=D, max_size=D).map(np.array)
        st.sampled_from([D, nc.MATMUL_DFT_MAX, nc.MATMUL_DFT_MAX + 1]))
 def test_layerwise_network_equals_fourier_product(depth, seed, D):
     """β probed through the layer-by-layer network (FFTs) equals F^{-1}(ŵ_1 ⊙ ⋯ ⊙ ŵ_L) as
-    end_to_end computes it (DFT matrices up to MATMUL_DFT_MAX, FFTs beyond) (SPEC §2)."""
+    end_to_end computes it (DFT matrices up to MATMUL_DFT_MAX, FFTs beyond) (docs/convnet.md)."""
     params = nc.init(jax.random.key(seed), D=D, depth=depth, scale=1.0)
     probe = np.array([float(nc.forward(params, e)) for e in np.eye(D)])
     np.testing.assert_allclose(probe, np.asarray(nc.end_to_end(params)), atol=1e-12)

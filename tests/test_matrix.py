@@ -678,7 +678,7 @@ def test_flow_multipliers_split_the_end_to_end_velocity_exactly(depth, seed):
 
 
 def test_balanced_flow_keeps_det_positive_where_depth2_gd_crosses_zero():
-    """SPEC §8 at depth 2 on Razin & Cohen's data, one balanced init (det W(0) > 0): plain GD
+    """docs/matrix.md at depth 2 on Razin & Cohen's data, one balanced init (det W(0) > 0): plain GD
     (η = 0.02) crosses det = 0 and interpolates at det -1 with |W11| ≈ 5 (nuclear norm > 2);
     the sign-preserving end-to-end flow (same step, t <= 20) keeps det W > 0 at every record, and
     so obeys |W11| >= (1-e)²/e while its loss falls. Both start at the same W(0)."""

@@ -1,4 +1,4 @@
-"""Infinite-width 1-D ReLU nets -> ∫|f''| (SPEC §3; Savarese et al. 2019).
+"""Infinite-width 1-D ReLU nets -> ∫|f''| (docs/relu1d.md; Savarese et al. 2019).
 
 Theory layer fully; the trainer (numerics/relu1d.py) through its one-sided invariants (which
 must never fail) and through C(θ) → min R on data with and without an active boundary term.
@@ -79,7 +79,7 @@ floats = st.floats(-3, 3, allow_nan=False, allow_subnormal=False)
 
 @given(st.lists(st.tuples(floats, floats, floats), min_size=1, max_size=8))
 def test_cost_chain_never_fails(units):
-    """C(θ) >= Σ|a_i w_i| >= R(f_θ) for every finite net (SPEC §3, the easy direction)."""
+    """C(θ) >= Σ|a_i w_i| >= R(f_θ) for every finite net (docs/relu1d.md, the easy direction)."""
     a, w, b = (np.array(v) for v in zip(*units, strict=True))
     r = relu1d.network_cost(a, w, b)
     assert r.cost >= r.path_norm * (1 - 1e-12) - 1e-12

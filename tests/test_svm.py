@@ -1,4 +1,4 @@
-"""Separable data -> hard-margin SVM (SPEC §1; Soudry et al., JMLR 2018): theory vs numerics.
+"""Separable data -> hard-margin SVM (docs/svm.md; Soudry et al., JMLR 2018): theory vs numerics.
 
 Every instance comes from a strategy in :mod:`theory.strategies`; instances are padded to one
 shape bucket (N <= 8, d <= 4) so a hypothesis run compiles each trainer once.
@@ -83,7 +83,7 @@ def test_exact_route_certifies_degenerate_data(p):
     assert all(a * (m - 1) == 0 for a, m in zip(r.dual, marg, strict=True))
     assert [sum(r.dual[n] * q(Z[n][j]) for n in range(len(Z))) for j in range(len(r.w))] \
         == list(r.w)
-    # "generic" is about α (SPEC §1): non-spanning support vectors can still be generic
+    # "generic" is about α (docs/svm.md): non-spanning support vectors can still be generic
     assert r.generic == (p.kind == "non_spanning")
 
 
@@ -163,7 +163,7 @@ def test_asymptote_flags_non_generic_data(p):
 
 
 def test_asymptote_on_spec_example_z1_10_z2_11():
-    # SPEC §1: z₁=(1,0), z₂=(1,1): ŵ=(1,0), α=(1,0): non-generic, w₂(t) ≈ log log t.
+    # docs/svm.md: z₁=(1,0), z₂=(1,1): ŵ=(1,0), α=(1,0): non-generic, w₂(t) ≈ log log t.
     a = svm.asymptote([[1.0, 0.0], [1.0, 1.0]], [1, 1], lr=1.0)
     np.testing.assert_allclose(a.w_hat, [1.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(a.max_margin.dual, [1.0, 0.0], atol=1e-12)
@@ -214,7 +214,7 @@ def test_non_separable_data_raise_with_a_valid_witness(data, scale):
 @given(planted_svm(n_points=(2, 7), dim=(1, 4), max_den=6),
        st.sampled_from([1e-12, 1e-9, 1e-3, 1e3, 1e9, 1e12]))
 def test_predictions_are_positively_homogeneous_at_every_scale(p, c):
-    """SPEC §5: w_hat(cX) = w_hat(X)/c and alpha(cX) = alpha(X)/c^2, for c in [1e-12, 1e12]."""
+    """docs/conventions.md#bad-input: w_hat(cX) = w_hat(X)/c and alpha(cX) = alpha(X)/c^2, for c in [1e-12, 1e12]."""
     base = svm.max_margin(p.X, p.y)
     r = svm.max_margin(c * p.X, p.y)
     np.testing.assert_allclose(r.w * c, base.w, rtol=1e-9, atol=1e-12 * np.abs(base.w).max())

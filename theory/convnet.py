@@ -2,7 +2,7 @@
 NeurIPS 2018, main theorem).
 
 A depth-L circular linear convnet with full-width filters w_1..w_L computes ⟨x, β⟩ with
-β̂ = Fβ = ŵ_1 ⊙ ⋯ ⊙ ŵ_L (F the unitary DFT, SPEC §2). Its representation cost is
+β̂ = Fβ = ŵ_1 ⊙ ⋯ ⊙ ŵ_L (F the unitary DFT, docs/convnet.md). Its representation cost is
 min Σ‖w_l‖² = L·Σ_m |β̂[m]|^{2/L}, and gradient descent on separable data converges in direction
 to a first-order stationary point of
 
@@ -77,7 +77,7 @@ def quasi_norm(beta, depth: int) -> np.ndarray:
 
 
 def cost(beta, depth: int) -> np.ndarray:
-    """min{Σ_l ‖w_l‖² : the convnet computes β} = L·Σ_m |β̂[m]|^{2/L} (SPEC §2)."""
+    """min{Σ_l ‖w_l‖² : the convnet computes β} = L·Σ_m |β̂[m]|^{2/L} (docs/convnet.md)."""
     return check_depth(depth) * penalty(beta, depth)
 
 
@@ -125,7 +125,7 @@ def frequency_classes(D: int) -> list[tuple[int, ...]]:
 
 @dataclass(frozen=True)
 class Stationarity:
-    """KKT certificate of (P_L) at β (SPEC §2, "Checkable stationarity").
+    """KKT certificate of (P_L) at β (docs/convnet.md, "Checkable stationarity").
 
     β is rescaled to unit margin (``scale`` = the factor applied); ``active`` are the points
     with margin <= 1 + active_tol; ``alpha`` >= 0 (NNLS, zero off ``active``) makes
@@ -371,7 +371,7 @@ def max_margin(X, y, depth: int, *, beta0=None, iters: int = 60,
 
 @dataclass(frozen=True)
 class SingleExample:
-    """Closed forms for one example x (y = +1) and a depth-L convnet (SPEC §2).
+    """Closed forms for one example x (y = +1) and a depth-L convnet (docs/convnet.md).
 
     ``classes``: the frequency classes (bins closed under conjugation); ``costs[i]``: the
     penalty Σ|β̂|^{2/L} of the unit-margin stationary point supported on ``classes[i]``

@@ -224,7 +224,7 @@ def _h_log(nu, e, p):
 
 def h(nu, depth: int):
     """h_D(ν) = (1 - ν)^{-D/(D-2)} - (1 + ν)^{-D/(D-2)} for |ν| < 1 (D >= 3); for D = 2 the
-    limit map 2 sinh ν. β = α^D h_D(Xᵀλ) along gradient flow (SPEC §7).
+    limit map 2 sinh ν. β = α^D h_D(Xᵀλ) along gradient flow (docs/diagonal.md).
 
     >>> round(float(h(0.5, 3)), 10), round(float(h(0.5, 2)), 10)
     (7.7037037037, 1.042190611)

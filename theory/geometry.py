@@ -129,7 +129,7 @@ REFERENCES: dict[str, Reference] = {
 
 @dataclass(frozen=True)
 class Algorithm:
-    """Which max-margin problem a full-batch algorithm's limit solves (SPEC §6 table).
+    """Which max-margin problem a full-batch algorithm's limit solves (docs/geometry.md table).
 
     ``norm`` is "l1", "l2", "linf", "lp" (the algorithm's own p), "P" (its preconditioner) or
     None when the theory makes no max-margin claim (``note`` says what is known).

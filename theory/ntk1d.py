@@ -12,7 +12,7 @@ initialization converges as m → ∞ to
 φ the angle between x̃ and x̃' (‖x̃‖‖x̃'‖ sin φ = |x - x'|, φ = |arctan x - arctan x'|), and
 stays constant during training. From an antisymmetric initialization (f₀ ≡ 0) the trained
 function converges to the kernel interpolant Θ(·, X) Θ(X, X)^{-1} y (:func:`interpolant`;
-claim kind *exact limit* of m → ∞ and step → 0). The rich regime (weight decay → 0, SPEC §3)
+claim kind *exact limit* of m → ∞ and step → 0). The rich regime (weight decay → 0, docs/relu1d.md)
 gives a min-R linear spline (:func:`implicit_bias.theory.relu1d.min_norm_interpolation`)
 instead: two different closed-form predictions on the same data. docs/ntk1d.md has the
 mathematics and the tolerances. No JAX is imported here.
@@ -94,7 +94,7 @@ def kernel_step(x, x2):
 
 
 def kernel(x, x2):
-    """Θ(x, x') = kernel_relu + (1 + xx')·kernel_step (SPEC §7), broadcasting like a numpy
+    """Θ(x, x') = kernel_relu + (1 + xx')·kernel_step (docs/diagonal.md), broadcasting like a numpy
     ufunc over its two arguments: (|x - x'| + 2(1 + xx')(π - |arctan x - arctan x'|))/(2π).
 
     The arctan form avoids arccos near φ = 0 (where arccos loses half the digits).
@@ -206,7 +206,7 @@ class NTKInterpolant:
         return tv + 2.0 * smooth / math.pi
 
     def representation_cost(self, *, skip: bool = False) -> float:
-        """R(f) = max(∫|f''|, |f'(-∞) + f'(+∞)|) (SPEC §3; ∫|f''| alone with a skip unit).
+        """R(f) = max(∫|f''|, |f'(-∞) + f'(+∞)|) (docs/relu1d.md; ∫|f''| alone with a skip unit).
         f interpolates the data, so R(f) >= min R of theory.relu1d.min_norm_interpolation."""
         tv = self.total_variation()
         if skip:

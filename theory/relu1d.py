@@ -204,7 +204,7 @@ def network_cost(a, w, b, c: float = 0.0, *, skip: float | None = None) -> Netwo
 class Interpolant:
     """The minimal representation cost of interpolating (x_i, y_i), with one explicit minimizer.
 
-    ``cost`` = max(V, (V+|S|)/2) without skip, V with skip (SPEC §3); ``function`` is a
+    ``cost`` = max(V, (V+|S|)/2) without skip, V with skip (docs/relu1d.md); ``function`` is a
     minimizer as a :class:`PiecewiseLinear` (callable) and (``a``, ``w``, ``b``, ``c``,
     ``v``) the same function as a finite ReLU net with C(θ) = ``cost`` (``v`` is the skip
     slope, 0 without skip).
@@ -258,7 +258,7 @@ class Interpolant:
         """Whether a piecewise-linear f (or a finite net as (a, w, b, c[, v])) is a minimizer:
         it interpolates the data and R(f) = the minimal cost (both within ``tol``, relative).
 
-        Minimizers are not unique (SPEC §3): this tests membership, not equality.
+        Minimizers are not unique (docs/relu1d.md): this tests membership, not equality.
         """
         if isinstance(f, tuple):
             a, w, b, c, *rest = f
@@ -320,7 +320,7 @@ def _split_jumps(J: np.ndarray, right_total: float):
 
 
 def min_norm_interpolation(x, y, *, skip: bool = False) -> Interpolant:
-    """min R(f) over f interpolating (x_i, y_i), with an explicit minimizer (SPEC §3).
+    """min R(f) over f interpolating (x_i, y_i), with an explicit minimizer (docs/relu1d.md).
 
     Slopes s_i = (y_{i+1} - y_i)/(x_{i+1} - x_i), V = Σ|s_{i+1} - s_i|, S = s_1 + s_{N-1}.
     With a skip unit the minimum of ∫|f''| is V (the linear spline extended linearly); without

@@ -10,7 +10,7 @@ Predictions for gradient descent on the logistic or exponential loss of a linear
   support vectors span the data).
 * :func:`max_margin_multiclass` -- the K-class limit for cross-entropy (Sec. 4 of the paper).
 
-Conventions (SPEC §0): X is (N, d), labels ±1 absorbed as z_n = y_n x_n, the loss is a sum.
+Conventions (docs/conventions.md): X is (N, d), labels ±1 absorbed as z_n = y_n x_n, the loss is a sum.
 No JAX is imported here.
 """
 
@@ -133,7 +133,7 @@ class Asymptote:
     predicted (``w_tilde`` then holds P₁w̃, ``projector`` = P₁); when some support vector has
     α_n = 0 (log log t terms) ``w_tilde`` is None. ``generic`` is False in both cases and
     ``reason`` says why. ``rate`` is the *heuristic* exponent κ = min(λ_min(J), θ - 1, 1) of
-    ‖ρ(t) - w̃‖ = O(t^-κ) (SPEC §1). ``loss_constant`` = ‖ŵ‖²/η is the limit of t·L(w(t)).
+    ‖ρ(t) - w̃‖ = O(t^-κ) (docs/svm.md). ``loss_constant`` = ‖ŵ‖²/η is the limit of t·L(w(t)).
     """
 
     w_hat: np.ndarray
@@ -268,7 +268,7 @@ def _support(Z: np.ndarray, w: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def _genericity(Z: np.ndarray, alpha: np.ndarray, support: np.ndarray) -> tuple[bool, str]:
-    """Generic (SPEC §1): α_n > 0 on every support vector and α unique (Z_S independent)."""
+    """Generic (docs/svm.md): α_n > 0 on every support vector and α unique (Z_S independent)."""
     if not support.size:
         return False, "empty support"
     amax = float(np.max(alpha))
@@ -597,7 +597,7 @@ def asymptote(X, y, *, lr: float, w0=None, mm: MaxMargin | None = None) -> Asymp
     Claim kind: *exact limit* of ρ(t) = w(t) - ŵ log t for GD with constant step ``lr`` on the
     logistic or exponential loss (the same w̃ for both), for generic data whose support
     vectors span the data: w̃ is the unique solution of η exp(-z_nᵀw̃) = α_n (n in S) with
-    P₂w̃ = P₂w(0). ``rate`` is the heuristic exponent of SPEC §1. Gradient flow: ``lr=1``.
+    P₂w̃ = P₂w(0). ``rate`` is the heuristic exponent of docs/svm.md. Gradient flow: ``lr=1``.
 
     >>> a = asymptote([[1.0, 0.0], [0.0, 1.0]], [1, 1], lr=0.5)
     >>> a.w_hat.tolist(), a.w_tilde.round(6).tolist(), round(a.loss_constant, 6)

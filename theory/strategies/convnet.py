@@ -15,7 +15,7 @@ __all__ = ["convnet_single_example", "rational_single_example"]
 
 @st.composite
 def convnet_single_example(draw, *, D: int = 6, depths=(3, 4), ratio: float = 1.5):
-    """One example for a depth-L convnet (SPEC §2) and a balanced init with a clear winner.
+    """One example for a depth-L convnet (docs/convnet.md) and a balanced init with a clear winner.
 
     x is symmetric (x̂ real and positive on every bin), the per-bin init magnitudes r0 are
     conjugate-symmetric, and the predicted class argmax |x̂[m]|·r_m(0)^{L-2} beats every
@@ -41,7 +41,7 @@ def convnet_single_example(draw, *, D: int = 6, depths=(3, 4), ratio: float = 1.
 @st.composite
 def rational_single_example(draw, *, D: int = 4, depth: int = 3, clear_winner: bool = False,
                             ratio: Fraction = Fraction(3, 2)):
-    """One example with a rational symmetric spectrum and a rational balanced init (SPEC §2).
+    """One example with a rational symmetric spectrum and a rational balanced init (docs/convnet.md).
 
     {"x_hat": per-class values in {1/4, ..., 1} (x̂ real, positive, conjugate-symmetric, so x is
     real and symmetric), "r0": per-class init magnitudes in {1/20, ..., 6/20}, "depth"}, one

@@ -13,7 +13,7 @@ __all__ = ["interpolation_data", "rational_interpolation"]
 
 @st.composite
 def interpolation_data(draw, *, n_points=(2, 8), boundary: bool | None = None):
-    """(x, y) with x_1 < ... < x_N built from positive gaps, for SPEC §3.
+    """(x, y) with x_1 < ... < x_N built from positive gaps, for docs/relu1d.md.
 
     Slopes s_i are drawn directly and y integrated from them, so V = Σ|s_{i+1} - s_i| and
     S = s_1 + s_{N-1} are controlled by construction: ``boundary=True`` gives |S| > V (all
@@ -46,7 +46,7 @@ def interpolation_data(draw, *, n_points=(2, 8), boundary: bool | None = None):
 
 @st.composite
 def rational_interpolation(draw, *, n_points=(2, 6), coord: int = 4):
-    """1-D data {"x": strictly increasing rationals, "y": rationals} for SPEC §3, by
+    """1-D data {"x": strictly increasing rationals, "y": rationals} for docs/relu1d.md, by
     construction: x from cumulative positive gaps in {1/2, 1, 3/2, 2}, y integers/2."""
     N = draw(st.integers(*n_points))
     x = [Fraction(draw(st.integers(-coord, coord)), 2)]

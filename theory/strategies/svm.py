@@ -116,7 +116,7 @@ def planted_svm(draw, *, n_points=(1, 8), dim=(1, 4), spanning: bool = False,
     [min_support, min(d, N)] (``min_support`` <= the ranges' lower ends). Non-support points
     lie at functional margin 1 + g, g >= ``gap_min``.
     ``rate_min`` bounds λ_min(J) below (J = Σ_S α_n z_n z_nᵀ on span Z_S), so the heuristic
-    residual exponent κ = min(λ_min(J), θ - 1, 1) of SPEC §1 is >= min(rate_min, gap_min, 1).
+    residual exponent κ = min(λ_min(J), θ - 1, 1) of docs/svm.md is >= min(rate_min, gap_min, 1).
     """
     d = draw(st.integers(*dim))
     N = draw(st.integers(max(1, n_points[0]), n_points[1]))
@@ -142,7 +142,7 @@ def degenerate_svm(draw, *, kind: str | None = None, dim=(2, 4), max_den: int = 
     """Planted non-generic data: ``kind`` in {"zero_alpha", "duplicate", "non_spanning"}.
 
     * zero_alpha: a point on the margin (z_nᵀŵ = 1) with α_n = 0 -- GD picks up log log t
-      terms (SPEC §1: z₁=(1,0), z₂=(1,1) is the smallest example);
+      terms (docs/svm.md: z₁=(1,0), z₂=(1,1) is the smallest example);
     * duplicate: a support vector repeated (α not unique; Thm 4 still holds for the sum);
     * non_spanning: support vectors that do not span the data (only P₁w̃ is predicted).
     """
