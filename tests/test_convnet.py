@@ -1,4 +1,5 @@
-"""Depth-L linear convnets -> the 2/L quasi-norm of the DFT (docs/convnet.md; Gunasekar et al. 2018).
+"""Depth-L linear convnets -> the 2/L quasi-norm of the DFT (docs/convnet.md; Gunasekar et al.
+2018).
 
 Instances have input length D = 6 (the conv nets' filter length; padding columns would change
 the DFT) and are padded to N = 6 rows with a mask, so each trainer compiles once per depth.

@@ -214,7 +214,8 @@ def test_non_separable_data_raise_with_a_valid_witness(data, scale):
 @given(planted_svm(n_points=(2, 7), dim=(1, 4), max_den=6),
        st.sampled_from([1e-12, 1e-9, 1e-3, 1e3, 1e9, 1e12]))
 def test_predictions_are_positively_homogeneous_at_every_scale(p, c):
-    """docs/conventions.md#bad-input: w_hat(cX) = w_hat(X)/c and alpha(cX) = alpha(X)/c^2, for c in [1e-12, 1e12]."""
+    """docs/conventions.md#bad-input: w_hat(cX) = w_hat(X)/c, alpha(cX) = alpha(X)/c^2, c in
+    [1e-12, 1e12]."""
     base = svm.max_margin(p.X, p.y)
     r = svm.max_margin(c * p.X, p.y)
     np.testing.assert_allclose(r.w * c, base.w, rtol=1e-9, atol=1e-12 * np.abs(base.w).max())
