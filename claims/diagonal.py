@@ -178,8 +178,9 @@ FIG_ALPHAS = tuple(float(v) for v in np.geomspace(1e-3, 30.0, 12))
 def _transition_figure(insts, seed, fig):
     """The kernel -> rich transition on the first instance: each coordinate of the trained
     β (markers) against the predicted β_α (lines) over α, with the min-ℓ1 (dotted) and
-    min-ℓ2 (dashed) values; right: the distances to both endpoints."""
-    X, y = _data(insts[0])
+    min-ℓ2 (dashed) values; right: the distances to both endpoints. The instance with the most
+    coordinates is drawn."""
+    X, y = _data(max(insts, key=lambda i: len(i["X"][0])))
     s = scale(X, y)
     d = X.shape[1]
     pairs = [(0, a * s) for a in FIG_ALPHAS]

@@ -221,13 +221,29 @@ def _load_manifest(out: Path) -> dict:
     return old
 
 
-def _measure_batch(theorem, claims, n, k, seed, figures, tick=None):
+_DRAWN: dict = {}
+
+
+def _instances(claim, total: int, chunk: int, k: int, seed: int) -> list:
+    """Batch k of a claim's instances: the run draws ``total`` distinct instances per group
+    once (seed :func:`instance_seed` of batch 0), and batch k is its k-th slice, so batches
+    never repeat an instance and batch k is the same whether or not the others ran."""
+    key = (claim.instances, total, instance_seed(seed, 0, claim.group or claim.name))
+    if key not in _DRAWN:
+        if len(_DRAWN) > 16:
+            _DRAWN.clear()
+        _DRAWN[key] = sample(claim.instances(), total, seed=key[2])
+    return _DRAWN[key][k * chunk:(k + 1) * chunk]
+
+
+def _measure_batch(theorem, claims, n, k, seed, figures, tick=None, total=None, chunk=None):
     """Measure batch k of every claim of a theorem: {claim name: (rows, seconds, figure)};
-    ``tick(fraction of the batch done, claim name)`` after each claim."""
+    ``tick(fraction of the batch done, claim name)`` after each claim. Claims of one group
+    measure the same instances (:func:`_instances`)."""
     out = {}
     for j, c in enumerate(claims):
         t0 = time.perf_counter()
-        insts = sample(c.instances(), n, seed=instance_seed(seed, k, c.group or c.name))
+        insts = _instances(c, total, chunk, k, seed)
         tseed = chunk_seed(seed, k)
         outcomes, ms = measure(c, insts, tseed)
         rows = []
@@ -314,7 +330,8 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
                     if progress:
                         progress(_name, _before + frac * _n, instances, claim)
 
-                res = _measure_batch(name, claims, n, k, seed, figures=k == 0, tick=tick)
+                res = _measure_batch(name, claims, n, k, seed, figures=k == 0, tick=tick,
+                                     total=instances, chunk=chunk)
                 rec = {"theorem": name, "chunk": k, "instances": n,
                        "seconds": time.perf_counter() - t0,
                        "claims": {cn: {"rows": rows, "seconds": s, "figure": fig}

@@ -255,7 +255,7 @@ MARGIN_LIMIT = Claim(
 
 # ------------------------------------------------------------------- constant-step GD (Thm 4)
 
-RESID_T = 1_000_000
+RESID_T = 100_000
 
 
 def _spanning_instances():
@@ -273,82 +273,99 @@ def _gd_run(insts, seed):
     return tr, asym
 
 
-#: the reference decade of the residual claim and its derived growth bound (docs/svm.md,
-#: "The residual"): with r(t) = |A + c ln t|/t + faster terms, the envelope constant
-#: E(t) = r(t) t^kappa / ln t = |A/ln t + c| is linear in x = 1/ln t, so its value at T is at
-#: most 1 + 2 (x_1 - x_T)/(x_2 - x_1) times its maximum over x in [x_1, x_2] (the reference
-#: decade); at T = 1e6 and [1e2, 1e3] that factor is 3.0.
-RESID_REF = (100, 1000)
+#: the residual claim: the run's own limit of w(t) - w_hat log t, extrapolated from its late
+#: records with the asymptotic form rho(t) = u + A/t + c ln(t)/t (docs/svm.md, "The
+#: residual": the eigenvalue-1 mode along w_hat resonates with the O(1/t^2) discrete forcing,
+#: hence ln t/t), is compared with the predicted w_tilde
+RESID_TOL = 1e-4
+#: a larger disagreement is a counterexample only beyond K times the fit's own residual (the
+#: size of the neglected terms, O(ln^2 t/t^2)): measured extrapolation error / fit residual
+#: at most 2.7 over 64 instances, so K = 10
+RESID_K = 10.0
 
 
-def _growth_bound(T: float, lo: float, hi: float) -> float:
-    x1, x2, xT = 1 / math.log(hi), 1 / math.log(lo), 1 / math.log(T)
-    return 1 + 2 * (x1 - xT) / (x2 - x1)
+def _extrapolated_limit(t, rho):
+    """(u, fit residual): least squares of rho(t) = u + A/t + c ln(t)/t over the records."""
+    M = np.stack([np.ones_like(t), 1 / t, np.log(t) / t], axis=1)
+    coef, *_ = np.linalg.lstsq(M, rho, rcond=None)
+    return coef[0], float(np.max(np.abs(M @ coef - rho)))
 
 
 def _measure_residual(insts, seed):
     tr, asym = _gd_run(insts, seed)
-    t = np.asarray(tr.t[0])[1:]
-    ref = (t >= RESID_REF[0]) & (t <= RESID_REF[1])
-    # the bound over the records actually inside the window (the envelope is convex in
-    # 1/ln t, so its maximum over the records sits at their ends)
-    bound = _growth_bound(float(t[-1]), float(t[ref].min()), float(t[ref].max()))
+    t = np.asarray(tr.t[0]).astype(float)
+    late = t >= t[-1] / 100
     out = []
     for b, (inst, a) in enumerate(zip(insts, asym, strict=True)):
         d = len(inst["X"][0])
-        w = np.asarray(tr.beta[b])[1:]
+        w = np.asarray(tr.beta[b])
         if a.w_tilde is None or not a.generic:
             out.append(Measurement(math.nan, invariant=f"family not generic: {a.reason}"))
             continue
-        pred = np.zeros_like(w)  # the padding columns start at 0 and must stay there
-        pred[:, :d] = a.predict(t)
-        r = np.linalg.norm(w - pred, axis=1)
-        env = r * t**a.rate / np.log(np.maximum(t, 2.0))
-        growth = float(env[-1] / np.max(env[ref]))
+        # the padding columns start at 0 and must stay there: compare the whole vector
+        pred = np.zeros(w.shape[1])
+        pred[:d] = a.w_tilde
+        what = np.zeros(w.shape[1])
+        what[:d] = a.w_hat
+        rho = w[late] - np.log(t[late])[:, None] * what
+        u, fit = _extrapolated_limit(t[late], rho)
+        scale = max(1.0, float(np.linalg.norm(pred)))
+        err = float(np.linalg.norm(u - pred)) / scale
+        excuse = None
+        if err <= RESID_K * fit / scale:
+            excuse = (f"the run's own extrapolation is only accurate to {fit / scale:.2g} (its "
+                      "fit residual): not yet asymptotic enough to decide")
+        r = np.linalg.norm(w[1:] - (np.log(t[1:])[:, None] * what + pred), axis=1)
         out.append(Measurement(
-            growth / bound, predicted=bound, measured=growth, start=float(r[0]),
-            numbers={"kappa": a.rate, "r_end": float(r[-1]), "r_ref_max": float(np.max(r[ref]))},
-            series={"t": t.tolist(), "residual |w - w_hat log t - w_tilde|": r.tolist()}))
+            err, predicted=float(np.linalg.norm(pred)), measured=float(np.linalg.norm(u)),
+            start=float(np.linalg.norm(w[0] - pred)) / scale, excuse=excuse,
+            numbers={"kappa": a.rate, "fit_residual": fit / scale, "r_end": float(r[-1])},
+            series={"t": t[1:].tolist(), "residual |w - w_hat log t - w_tilde|": r.tolist()}))
     return out
 
 
 RESIDUAL = Claim(
-    "svm.gd-residual-rate", THEOREM, "GD residual w(t) - w_hat log t - w_tilde -> 0 within "
-    "its predicted envelope ln(t)/t^kappa", Kind.EXACT_LIMIT, REFERENCES["svm.residual"],
-    "planted spanning data with lambda_min(J) >= 1 and theta - 1 >= 1 (kappa = 1), "
-    "N <= 8, d <= 4; logistic loss",
+    "svm.gd-residual", THEOREM, "GD's w(t) - w_hat log t converges to the predicted w_tilde",
+    Kind.EXACT_LIMIT, REFERENCES["svm.residual"],
+    "planted spanning data with lambda_min(J) >= 1 and theta - 1 >= 1, N <= 8, d <= 4; "
+    "logistic loss",
     f"GD with the constant step 1/sigma_max(Z)^2, {RESID_T} steps",
-    "growth of r(t) t^kappa/ln t from the records in [1e2, 1e3] to 1e6, over its bound", 1.0,
-    "kappa = min(lambda_min(J), theta - 1, 1) <= 1 (J w_hat = w_hat always: docs/svm.md); the "
-    "discrete-time forcing O(1/t^2) resonates with the eigenvalue-1 mode along w_hat, so "
-    "r = |A + c ln t|/t + faster terms, whose envelope constant can grow by at most "
-    "1 + 2(x1 - xT)/(x2 - x1), x = 1/ln t, from the reference records to T (3.58 for the "
-    "records 117 ... 788 in [1e2, 1e3] and T = 1e6); "
-    "a point value at 1e3 is not a reference (A + c ln t can cross zero there)",
-    _spanning_instances, _measure_residual, trend=True, seeded=True, budget=10,
-    group="spanning", plot={"ylabel": "|w(t) - w_hat log t - w_tilde|", "rate": -1})
+    "|u - w_tilde| / max(1, |w_tilde|), u the run's extrapolated limit", RESID_TOL,
+    "u extrapolates the records t >= T/100 with rho(t) = u + A/t + c ln t/t (the resonant "
+    "asymptotic form: J w_hat = w_hat, docs/svm.md); its error is of the order of the fit "
+    "residual (neglected O(ln^2 t/t^2) terms; measured at most 2.7x over 64 instances), so a "
+    "disagreement above 1e-4 is a counterexample only beyond 10x that residual",
+    _spanning_instances, _measure_residual, seeded=True, budget=10, group="spanning",
+    plot={"ylabel": "|w(t) - w_hat log t - w_tilde|", "rate": -1})
 
 
 def _measure_loss_constant(insts, seed):
     tr, asym = _gd_run(insts, seed)
     t = np.asarray(tr.t[0])
     out = []
+    i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
     for b, a in enumerate(asym):
         tl = t * np.exp(np.asarray(tr.log_loss[b])) / a.loss_constant
-        out.append(Measurement(abs(float(tl[-1]) - 1), predicted=1.0, measured=float(tl[-1]),
+        err, move = abs(float(tl[-1]) - 1), abs(float(tl[-1] - tl[i]))
+        # t L approaches its limit like the residual, O(ln t/t): a decade shrinks the
+        # distance at least 5-fold (10 ln(T/10)/ln T, loosened)
+        excuse = limit_excuse(err, move, rate=0.2, tol=LOSS_TOL, what="t L(t)")
+        out.append(Measurement(err, predicted=1.0, measured=float(tl[-1]), excuse=excuse,
                                start=abs(float(tl[1]) - 1),
                                series={"t": t.tolist(), "t L(t) lr / |w_hat|^2": tl.tolist()}))
     return out
 
 
+LOSS_TOL = 0.01
 LOSS_CONSTANT = Claim(
     "svm.loss-constant", THEOREM, "t L(w(t)) -> |w_hat|^2 / lr", Kind.EXACT_LIMIT,
     REFERENCES["svm.residual"], "the gd-residual runs",
     f"GD with the constant step 1/sigma_max(Z)^2, {RESID_T} steps",
-    "|t L(t) lr / |w_hat|^2 - 1| at t = 1e6", 0.01,
+    "|t L(t) lr / |w_hat|^2 - 1| at t = T", LOSS_TOL,
     "t L lr/|w_hat|^2 - 1 = sum_S (alpha_n/|w_hat|^2)(exp(-z_n r(t)) - 1) + O(t^(1-theta)) + "
     "O(1/t): about max|z_n| r(T) + 1/T, with r(T) = O(ln T/T) at T = 1e6 (measured worst "
-    "~8e-4)",
+    "~2e-3 at T = 1e5); a larger gap is a counterexample only if the run's own t L(t) has "
+    "settled (last-decade change at the O(ln t/t) rate)",
     _spanning_instances, _measure_loss_constant, seeded=True, budget=10, group="spanning",
     plot={"ylabel": "t L(w(t)) lr / |w_hat|^2", "target": 1.0})
 

