@@ -20,6 +20,11 @@ moderate scale α = c·s, c ∈ {1/10, 1/5, 3/10}, s = √‖X⁺y‖∞ (the da
 training starts at β = 0, far from every answer. The known-false conjecture beside them uses
 data whose ℓ1 minimizer is not unique (margin 0): small-init nets then find *an* ℓ1 minimizer,
 selected by the flow, not the one the LP returns.
+
+>>> [c.name for c in CLAIMS if not c.expected]
+['diagonal.small-init-finds-the-min-l1']
+>>> LIMIT.group == SEPARATION.group == CONSERVED.group  # one training run serves them
+True
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ from implicit_bias.theory.strategies.diagonal import planted_sparse_regression
 
 from .core import Claim, Measurement, as_float, batch_memo
 
-__all__ = ["THEOREM", "CLAIMS", "NB", "DB", "ETA", "STEPS", "RICH", "KERNEL", "instances",
+__all__ = ["THEOREM", "CLAIMS", "NB", "DB", "ETA", "CONJ_ETA", "STEPS", "RICH", "KERNEL",
+           "instances",
            "degenerate_instances", "scale", "LIMIT", "CERTIFICATE", "SEPARATION",
            "CONSERVED", "RICH_RATE", "KERNEL_RATE", "MIN_L1_FOUND"]
 
@@ -107,7 +113,7 @@ def scale(X, y) -> float:
 
 def _batch(data, alphas, eta):
     """The padded batch for the pairs (instance k, α) in ``alphas`` (a list of (k, α)), with
-    the step eta·η̃-rule per row: (X, y, mask, alpha, lr)."""
+    the step η = eta/sharpness_bound per row (normalized step eta): (X, y, mask, alpha, lr)."""
     X, y, m = pad([data[k] for k, _ in alphas], NB, DB)
     A = np.array([a for _, a in alphas])
     lr = nd.default_lr(X, y, A, mask=m, eta=eta)
@@ -326,8 +332,8 @@ SEPARATION = Claim(
     "gd-limit tolerance / min(|beta - beta_l1|, |beta - beta_l2|)  (inf-norm / scale)",
     1 / SEP_FACTOR,
     "both distances must be >= 10 x the gd-limit tolerance (1e-3), so that claim tells the "
-    "three predictions apart; theory: min over the instance family of the predicted distances "
-    "is 0.068 at c = 1/10 (to min-l1) and 0.094 at c = 3/10 (to min-l2)",
+    "three predictions apart; theory: the smallest predicted distances over 40 instances were "
+    "0.068 at c = 1/10 (to min-l1) and 0.094 at c = 3/10 (to min-l2)",
     instances, _measure_separation, seeded=False, budget=20, group="moderate")
 
 
@@ -526,8 +532,8 @@ MIN_L1_FOUND = Claim(
     degenerate_instances, _measure_found, expected=False,
     contradicts="where the l1 minimizer is not unique the flow selects one of them (an l1 "
     "minimizer: its l1 excess is ~1e-15) by the next-order term sum |beta_j| log |beta_j| of "
-    "Q_alpha, not the LP's vertex: e.g. X = [[1, 1]], y = (1): GD -> (1/2, 1/2), min_l1 -> a "
-    "vertex (1, 0) or (0, 1)", seeded=False, budget=20, verify=False)
+    "Q_alpha, not the LP's vertex: e.g. X = [[1, -1]], y = (-1) (the shrunk counterexample): "
+    "GD -> (-1/2, 1/2), min_l1 -> the vertex (0, 1)", seeded=False, budget=20, verify=False)
 
 
 CLAIMS = (LIMIT, CERTIFICATE, SEPARATION, CONSERVED, RICH_RATE, KERNEL_RATE, MIN_L1_FOUND)

@@ -8,6 +8,13 @@ interpolant Θ(·, X)Θ(X, X)^{-1}y. The copies do not change the tangent kernel
 so the empirical NTK at initialization is an average of m/2 i.i.d. terms and deviates from Θ
 by O(m^{-1/2}) (proof ``ntk1d.tangent_features``; docs/ntk1d.md).
 
+Training (:func:`train_batch`) is one validated :func:`engine.fit_batch
+<implicit_bias.numerics.engine.fit_batch>` call: plain GD on ½Σ(f(x_i) - y_i)², instances
+(and seeds) stacked on the batch axis, ragged data padded with a mask; the data, step size
+and step count are traced, so a new dataset or budget never recompiles (one compilation per
+width and bucket). :func:`default_lr` is 1/λ_max(Θ(X, X)), half the stability threshold of
+the linearized dynamics.
+
 >>> import jax; jax.config.update("jax_enable_x64", True)
 >>> p = init(jax.random.key(0), width=8)
 >>> float(abs(predict(p, jax.numpy.array([0.3, -1.0]))).max()) < 1e-15
@@ -22,11 +29,20 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from implicit_bias.theory.errors import InvalidInputError, ShapeError
+from implicit_bias.theory import ntk1d as theory
+from implicit_bias.theory.errors import (
+    DomainError,
+    InvalidInputError,
+    KnotError,
+    NonFiniteError,
+    ShapeError,
+)
+from implicit_bias.theory.validate import real_array
 
-from .engine import Model, float_dtype
+from .engine import Model, Trace, fit_batch, float_dtype
 
-__all__ = ["init", "predict", "predictor", "predictor_on", "empirical_ntk", "GRID", "MODEL"]
+__all__ = ["init", "predict", "predictor", "predictor_on", "empirical_ntk", "GRID", "MODEL",
+           "default_lr", "train_batch", "end_slopes"]
 
 #: The default evaluation grid of :func:`predictor` (the function on [-2, 2]).
 GRID = np.linspace(-2.0, 2.0, 41)
@@ -119,3 +135,100 @@ def empirical_ntk(params, x, x2=None, *, budget: int = 1 << 22):
             row.append(sum(J1[k] @ Jb[k].T for k in ("a", "w", "b")))
         rows.append(jnp.concatenate(row, axis=1))
     return jnp.concatenate(rows, axis=0)[:n1, :n2]
+
+
+# =================================================================== training (engine calls)
+
+
+def _batch_points(x, y, mask):
+    """Validated float64 copies of x, y (B, N) and mask (B, N); each instance's unmasked
+    points must be finite with distinct knots (KnotError otherwise: Θ(X, X) is then
+    singular); padded entries repeat the first point, so they change nothing even before
+    masking."""
+    xv = real_array(x, "batched x", finite=False)
+    yv = real_array(y, "batched y", finite=False)
+    if xv.ndim != 2 or xv.shape != yv.shape or xv.size == 0:
+        raise ShapeError(f"batched x and y must have equal shape (B, N), got {xv.shape} and "
+                         f"{yv.shape}")
+    if mask is None:
+        m = np.ones(xv.shape, bool)
+    else:
+        m = np.asarray(mask)
+        if m.dtype != bool or m.shape != xv.shape:
+            raise ShapeError(f"mask must be a boolean array of shape {xv.shape}")
+    if not m.any(axis=1).all():
+        raise ShapeError("every instance needs at least one unmasked point")
+    if not (np.isfinite(xv[m]).all() and np.isfinite(yv[m]).all()):
+        raise NonFiniteError("x or y contains NaN or inf in unmasked entries")
+    for b in range(xv.shape[0]):
+        xs = np.sort(xv[b][m[b]])
+        dup = np.nonzero(np.diff(xs) == 0)[0]
+        if dup.size:
+            raise KnotError(f"instance {b}: knots must be distinct, x = {xs[dup[0]]!r} repeats")
+    first = np.argmax(m, axis=1)
+    rows = np.arange(xv.shape[0])
+    xv = np.where(m, xv, xv[rows, first][:, None])
+    yv = np.where(m, yv, yv[rows, first][:, None])
+    return xv, yv, m
+
+
+def default_lr(x, y, *, mask=None) -> np.ndarray:
+    """1/λ_max(Θ(X, X)) per instance (Θ the limiting NTK, theory.ntk1d.kernel): GD on the
+    linearized model contracts every residual mode for steps below 2/λ_max, and the
+    finite-width kernel deviates from Θ by O(m^{-1/2}), so this step keeps a factor 2."""
+    xv, _, m = _batch_points(x, y, mask)
+    out = np.zeros(xv.shape[0])
+    for b in range(xv.shape[0]):
+        xs = xv[b][m[b]]
+        out[b] = 1.0 / float(np.linalg.eigvalsh(theory.kernel(xs[:, None], xs[None, :]))[-1])
+    return out
+
+
+def end_slopes(params) -> tuple:
+    """(f'(-∞), f'(+∞)) of the net: m^{-1/2} Σ_{w_j < 0} a_j w_j and m^{-1/2} Σ_{w_j > 0} a_j w_j
+    (numpy; leading batch axes allowed)."""
+    a, w = (np.asarray(params[k]) for k in ("a", "w"))
+    m = a.shape[-1]
+    return (np.sum(np.where(w < 0, a * w, 0.0), -1) / np.sqrt(m),
+            np.sum(np.where(w > 0, a * w, 0.0), -1) / np.sqrt(m))
+
+
+def train_batch(x, y, *, key, width: int, mask=None, lr=None, steps: int = 2000,
+                n_records: int = 20, block: int = 8, devices=None) -> Trace:
+    """GD on ½Σ_i(f(x_i) - y_i)² for a stack of 1-D datasets x, y (B, N) (one
+    :func:`engine.fit_batch <implicit_bias.numerics.engine.fit_batch>` call), each from its
+    own antisymmetric initialization (keys split from ``key``; f₀ ≡ 0).
+
+    ``mask`` (B, N) marks the real points; ``lr`` a scalar or (B,) (default
+    :func:`default_lr`); ``steps`` traced (a new budget does not recompile). Returns the
+    engine's Trace: ``predictor`` is f on :data:`GRID` at the record times, ``params`` the
+    final {a, w, b} with leading axis B (evaluate them anywhere with :func:`predict`).
+
+    >>> import jax; jax.config.update("jax_enable_x64", True)
+    >>> tr = train_batch([[0.0, 1.0, 2.0]], [[0.0, 1.0, 0.0]], key=jax.random.key(0),
+    ...                  width=512, steps=500, n_records=3)
+    >>> p = {k: v[0] for k, v in tr.params.items()}
+    >>> bool(abs(predict(p, jax.numpy.array([1.0]))[0] - 1.0) < 1e-2)
+    True
+    """
+    if isinstance(width, bool) or not isinstance(width, numbers.Integral):
+        raise InvalidInputError(f"width must be an even integer >= 2, got {width!r}")
+    xv, yv, m = _batch_points(x, y, mask)
+    B = xv.shape[0]
+    if lr is None:
+        lr = default_lr(xv, yv, mask=m)
+    else:
+        if isinstance(lr, bool | np.bool_):
+            raise InvalidInputError("lr must be a number, not a boolean")
+        lr = real_array(lr, "lr", finite=False)
+        if lr.ndim > 1 or (lr.ndim == 1 and lr.shape[0] != B):
+            raise ShapeError(f"lr must be a scalar or have shape ({B},), got {lr.shape}")
+        if not np.all(np.isfinite(lr)) or np.any(lr <= 0):
+            raise DomainError("lr must be positive and finite")
+        lr = np.broadcast_to(lr, (B,)).astype(float)
+    dtype = float_dtype()
+    keys = jax.random.split(key, B)
+    p0 = jax.vmap(lambda k: init(k, width=int(width), dtype=dtype))(keys)
+    return fit_batch(MODEL, p0, jnp.asarray(xv, dtype), jnp.asarray(yv, dtype), mask=m,
+                     loss="square", optimizer="gd", hyper={"lr": lr}, steps=steps,
+                     n_records=n_records, block=block, devices=devices)

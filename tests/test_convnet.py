@@ -283,7 +283,7 @@ def test_the_rival_fully_connected_limit_fails_the_L2_claims(monkeypatch):
 
     insts = sample(cc.KKT_L2.instances(), 8, seed=run_seed())
 
-    def linear_instead(X, y, *, mask, key, depth, lr, scale, steps, n_records, schedule):
+    def linear_instead(X, y, *, mask, key, depth, lr, scale, steps, n_records, **kw):
         return linear.train_batch(X, y, mask=mask, loss="exp", schedule="normalized", lr=lr,
                                   steps=steps, n_records=n_records)
 

@@ -58,7 +58,7 @@ def test_the_rival_model_fails_the_claim(monkeypatch):
     insts = [i for i in sample(cd.CLAIMS[0].instances(), 40, seed=9) if differ(i)][:6]
     assert len(insts) >= 4
 
-    def convnet_instead(X, y, *, mask, key, depth, width, lr, steps, n_records):
+    def convnet_instead(X, y, *, mask, key, depth, width, lr, steps, n_records, **kw):
         return nc.train_batch(X, y, mask=mask, key=key, depth=depth, lr=0.05, scale=0.1,
                               steps=steps, n_records=n_records)
 

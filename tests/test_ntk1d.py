@@ -46,8 +46,11 @@ def test_closed_form_equals_the_spec_arccos_form(a, b):
     """arccos loses half the digits near φ = 0 (error ~√eps·|x̃|² ≈ 1e-8·26), hence 1e-6."""
     x, x2 = np.array(a)[:, None], np.array(b)[None, :]
     np.testing.assert_allclose(tn.kernel(x, x2), _spec_form(x, x2), atol=1e-6, rtol=1e-7)
+    # the split into the two arc-cosine pieces holds to a few ulps of the entries' scale
+    scale = float(np.max((1 + x**2) * (1 + x2**2)))
     np.testing.assert_allclose(tn.kernel(x, x2), tn.kernel_relu(x, x2)
-                               + (1 + x * x2) * tn.kernel_step(x, x2), rtol=1e-14)
+                               + (1 + x * x2) * tn.kernel_step(x, x2), rtol=1e-13,
+                               atol=1e-15 * scale)
 
 
 @given(points)
@@ -240,7 +243,7 @@ INSTS = sample(cn.instances(), 2, seed=3)
 
 def test_the_ntk1d_claims_hold_on_two_instances():
     """kernel-limit (RMS gap at m = 8192 <= 12/sqrt(8192)), width-rate (|exponent + 1/2| <=
-    0.4), rich-differs (>= 3x the kernel tolerance from every min-R interpolant) and
+    0.4), rich-differs (>= 2x the kernel tolerance from every min-R interpolant) and
     init-kernel (|z| <= 5): the claims' own tolerances (module docstrings); the instances
     start far from the answer (f₀ ≡ 0 against max|f*| >= 1 on the window)."""
     cn._runs.cache.clear()
@@ -331,7 +334,8 @@ def test_rich_intervals_contain_every_explicit_minimizer_and_exclude_the_kernel(
     """The rich set's outside values (derived from SPEC §3's proof) contain theory.relu1d's
     explicit minimizer on both boundary cases (|S| <= V: pinned tails; |S| > V: bent tails) and
     also a second minimizer that bends only the right tail; they exclude f* on the claims'
-    family by >= 0.25 (normalized; measured min 0.25 over 300 instances)."""
+    family by >= 0.39 (normalized; the minimum over all 360 instances of the family is
+    0.392)."""
     cases = [(np.array([-1.0, 0.0, 1.0]), np.array([0.0, 1.0, 0.0])),  # |S| = 0 <= V = 2
              (np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 3.0]))]   # |S| = 3 > V = 1
     for x, y in cases:
@@ -348,7 +352,7 @@ def test_rich_intervals_contain_every_explicit_minimizer_and_exclude_the_kernel(
         pts, lo, hi, _ = cn.rich_intervals(xi, yi)
         f = tn.interpolant(xi, yi)(pts)
         d = np.max(np.maximum(np.maximum(lo - f, f - hi), 0)) / max(1, np.abs(yi).max())
-        assert d >= 0.25
+        assert d >= 0.39
 
 
 def test_ntk_trainer_bad_input_and_no_recompilation():
