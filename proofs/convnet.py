@@ -12,21 +12,51 @@ Registered on import (see :func:`proofs.all_lemmas`):
 - ``convnet.single_example``: one example, L >= 3: stationary points, 1-sparse minima, their
   costs; L = 2: the optimum 1/max|hat x|.
 
+Each statement says which steps are general (symbolic D, L, N) and which are instance checks.
+
 Conventions follow SPEC section 0: (Fv)[m] = D^(-1/2) sum_d v[d] e^(-2 pi i m d / D) and
 h_l[d] = D^(-1/2) sum_k w_l[k] h_{l-1}[(d + k) mod D].
 """
 
 from __future__ import annotations
 
+from operator import methodcaller
+
 import sympy
-from sympy import I, Matrix, Rational, conjugate, cos, exp, pi, sin, sqrt
+from sympy import (
+    Derivative,
+    I,
+    ImmutableMatrix,
+    MatMul,
+    Matrix,
+    Rational,
+    Subs,
+    Sum,
+    conjugate,
+    cos,
+    exp,
+    pi,
+    sin,
+    sqrt,
+)
 
 from implicit_bias.proofs.lemma import Lemma, Step, register
-from implicit_bias.proofs.svm import solve_polynomial_system
 
-__all__ = ["conv_layer", "dft", "idft", "network_predictor"]
+__all__ = ["EXAMPLE_X", "EXAMPLE_X_HAT", "conv_layer", "dft", "dft_matrix", "idft",
+           "network_predictor"]
 
 GUNASEKAR = "Gunasekar, Lee, Soudry and Srebro, NeurIPS 2018"
+
+#: The rewrite for steps stated unevaluated (Derivative, Subs, Sum, Product): evaluate them.
+_evaluate = methodcaller("doit")
+
+
+def _combine_powers(residual: sympy.Expr) -> sympy.Expr:
+    """Evaluate, expand, combine powers of equal bases and cancel every exponent (exact)."""
+    combined = sympy.powsimp(sympy.expand(residual.doit()))
+    return combined.replace(
+        lambda node: node.is_Pow, lambda node: sympy.Pow(node.base, sympy.cancel(node.exp))
+    )
 
 
 def _root(size: int, power: int) -> sympy.Expr:
@@ -111,63 +141,84 @@ def _abs_sq(v: Matrix) -> Matrix:
 # convnet.fourier_product
 
 
-def _derive_fourier_product() -> list[Step]:
-    steps = []
-    for size in (2, 3, 4):
-        for depth in (1, 2, 3):
-            filters = _filters(size, depth)
-            steps.append(
-                Step.eq(
-                    rf"$D = {size}$, $L = {depth}$, symbolic real filters:"
-                    r" $F\beta = \hat w_1 \odot \cdots \odot \hat w_L$",
-                    dft(network_predictor(filters)),
-                    _hadamard([dft(w) for w in filters]),
-                )
-            )
+def _kernel(size: sympy.Expr, power: sympy.Expr) -> sympy.Expr:
+    """omega^power with omega = exp(-2 pi i / size), for a symbolic size."""
+    return exp(-2 * pi * I * power / size)
 
-    h = Matrix(sympy.symbols("h_0:4", real=True))
-    (w,) = _filters(4, 1)
-    steps += [
+
+def _dft_symbols() -> tuple[sympy.Symbol, ...]:
+    """D (size), L (depth), and the integers m, j, k, q, d."""
+    size = sympy.Symbol("D", positive=True, integer=True)
+    depth = sympy.Symbol("L", positive=True, integer=True)
+    return (size, depth, *sympy.symbols("m j k q d", integer=True))
+
+
+def _derive_fourier_product() -> list[Step]:
+    size, depth, m, j, k, q, d = _dft_symbols()
+    layer = sympy.Symbol("l", positive=True, integer=True)
+    steps = [
         Step.eq(
-            r"one layer in Fourier ($D = 4$): $F(h \star w) = Fh \odot \overline{Fw}$"
-            r" (the FFT form of SPEC section 0)",
-            dft(conv_layer(h, w)),
-            dft(h).multiply_elementwise(dft(w).applyfunc(conjugate)),
+            r"general (symbolic $D$, integers $m, j, k, q$, $\omega = e^{-2\pi i/D}$): the"
+            r" $(d, k)$ term of $F(h \star w)[m] = \frac1D \sum_d \sum_k w[k]\, h[(d + k)"
+            r" \bmod D]\, \omega^{m d}$ with $j = (d + k) \bmod D$, i.e. $d = j - k + qD$, has"
+            r" $\omega^{m d} = \omega^{m j}\, \overline{\omega^{m k}}$; as $(d, k) \mapsto"
+            r" (j, k)$ is a bijection, $F(h \star w)[m] = \hat h[m]\, \overline{\hat w[m]}$"
+            r" for real $w$",
+            _kernel(size, m * (j - k + q * size)),
+            _kernel(size, m * j) * conjugate(_kernel(size, m * k)),
         ),
         Step.eq(
-            r"the output layer (Parseval, real vectors): $\langle h, w \rangle ="
-            r" \sum_m \hat h[m] \overline{\hat w[m]}$, so the two conjugates cancel",
-            h.dot(w),
-            sum(a * conjugate(b) for a, b in zip(dft(h), dft(w), strict=True)),
+            r"general: orthogonality of characters, $\sum_{m=0}^{D-1} \omega^{m k} = D$ if"
+            r" $\omega^k = 1$ and $0$ otherwise; hence Parseval for real vectors,"
+            r" $\langle h, w \rangle = \sum_m \hat h[m]\, \overline{\hat w[m]}$",
+            Sum(_kernel(size, m * k), (m, 0, size - 1)),
+            sympy.Piecewise((size, sympy.Eq(_kernel(size, k), 1)), (0, True)),
+            via=_evaluate,
+        ),
+        Step.eq(
+            r"so by induction $\hat h_{L-1} = \hat x \odot \overline{\hat w_1} \odot \cdots"
+            r" \odot \overline{\hat w_{L-1}}$ and the output is $\sum_m \hat x[m]"
+            r" \prod_l \overline{\hat w_l[m]} = \sum_m \hat x[m]\, \overline{\hat\beta[m]}$ for"
+            r" every $x$: $\hat\beta = \hat w_1 \odot \cdots \odot \hat w_L$. Without the"
+            r" $D^{-1/2}$ each of the $L - 1$ layers gains a factor $\sqrt D$: general $L$,"
+            r" $\prod_{l=1}^{L-1} \sqrt D = D^{(L-1)/2}$",
+            sympy.Product(sympy.sqrt(size), (layer, 1, depth - 1)),
+            size ** ((depth - 1) / 2),
+            via=_evaluate,
         ),
     ]
-
-    filters = _filters(3, 3)
-    unnormalized = dft(network_predictor(filters, normalized=False))
+    for size_value, depth_value in ((3, 2), (2, 3)):
+        filters = _filters(size_value, depth_value)
+        steps.append(
+            Step.eq(
+                rf"instance $D = {size_value}$, $L = {depth_value}$, symbolic real filters,"
+                r" $\beta$ the gradient in $x$ of the network output (\texttt{conv\_layer},"
+                r" \texttt{dft}): $F\beta = \hat w_1 \odot \cdots \odot \hat w_L$",
+                dft(network_predictor(filters)),
+                _hadamard([dft(w) for w in filters]),
+            )
+        )
+    filters = _filters(3, 2)
     steps.append(
         Step.eq(
-            r"without the $D^{-1/2}$ in the layers ($D = 3$, $L = 3$):"
-            r" $F\beta = D^{(L-1)/2}\, \hat w_1 \odot \hat w_2 \odot \hat w_3$",
-            unnormalized,
-            3 * _hadamard([dft(w) for w in filters]),
+            r"instance without the $D^{-1/2}$ ($D = 3$, $L = 2$):"
+            r" $F\beta = D^{(L-1)/2}\, \hat w_1 \odot \hat w_2 = \sqrt3\, \hat w_1 \odot \hat w_2$",
+            dft(network_predictor(filters, normalized=False)),
+            sqrt(3) * _hadamard([dft(w) for w in filters]),
         )
     )
 
     w1, w2 = Matrix([0, 1, 0]), Matrix([1, 0, 0])
     beta_hat = dft(network_predictor([w1, w2]))
     conjugated = dft(w1).applyfunc(conjugate).multiply_elementwise(dft(w2))
-    steps += [
-        Step.eq(
-            r"instance $D = 3$, $w_1 = e_1$, $w_2 = e_0$: $\hat\beta = \hat w_1 \odot \hat w_2$",
-            beta_hat,
-            dft(w1).multiply_elementwise(dft(w2)),
-        ),
+    steps.append(
         Step.holds(
-            r"and the conjugated product $\overline{\hat w_1} \odot \hat w_2$ is a different"
-            r" vector (bin $m = 1$), so no conjugate belongs in the identity",
+            r"instance $D = 3$, $w_1 = e_1$, $w_2 = e_0$: the conjugated product"
+            r" $\overline{\hat w_1} \odot \hat w_2$ differs from $\hat\beta$ at bin $m = 1$, so"
+            r" no conjugate belongs in the identity",
             sympy.Ne(sympy.nsimplify(beta_hat[1]), sympy.nsimplify(conjugated[1]), evaluate=False),
-        ),
-    ]
+        )
+    )
     return steps
 
 
@@ -185,10 +236,13 @@ register(
             r" conjugates: each layer multiplies $\hat h$ by $\overline{\hat w_l}$, so the output"
             r" is $\sum_m \hat x[m] \prod_l \overline{\hat w_l[m]}$, while"
             r" $\langle x, \beta \rangle = \sum_m \hat x[m] \overline{\hat\beta[m]}$."
-            r" Without the $D^{-1/2}$ an extra factor"
-            r" $D^{(L-1)/2}$ appears. Checked with symbolic real filters for"
-            r" $D \in \{2, 3, 4\}$, $L \in \{1, 2, 3\}$ ($\beta$ computed as the gradient of the"
-            r" output in $x$)."
+            r" Without the $D^{-1/2}$ an extra factor $D^{(L-1)/2}$ appears. Proven for"
+            r" symbolic $D$ and $L$: the exponent identity behind the one-layer rule, the"
+            r" orthogonality of characters (Parseval) and the factor $D^{(L-1)/2}$; the"
+            r" reindexing $j = (d + k) \bmod D$ and the induction over layers are used as"
+            r" stated. Instance checks (symbolic real filters, through the package's"
+            r" \texttt{conv\_layer} and \texttt{dft}): $(D, L) = (3, 2), (2, 3)$, the"
+            r" unnormalized $(3, 2)$, and a counterexample to the conjugated product."
         ),
         source=f"{GUNASEKAR}, Thm 2 (the Fourier form of the linear convnet predictor"
         " $P_{\\mathrm{conv}}(w)$ used in its proof)",
@@ -226,119 +280,68 @@ def _balanced_real_filters(depth: int) -> tuple[list[Matrix], Matrix, list[sympy
 
 
 def _derive_cost() -> list[Step]:
-    steps = []
-    z = sympy.symbols("z_1:4")  # complex
-    steps.append(
+    size, depth, m, _, _, _, d = _dft_symbols()
+    layer = sympy.Symbol("l", positive=True, integer=True)
+    a, b, c, e = sympy.symbols("a b c e", real=True)
+    modulus = sympy.Symbol("rho", positive=True)  # |b| of the target bin
+    phase = sympy.Symbol("phi", real=True)
+    share = modulus ** (1 / depth) * exp(I * phase / depth)
+    steps = [
         Step.eq(
-            r"complex factors, $L = 3$: $|z_1 z_2 z_3| = |z_1| |z_2| |z_3|$, so only the"
-            r" moduli $s_l = |z_l|$ matter and the problem is $\min \sum_l s_l^2$ s.t."
-            r" $\prod_l s_l = |b|$",
-            sympy.Abs(z[0] * z[1] * z[2]),
-            sympy.Abs(z[0]) * sympy.Abs(z[1]) * sympy.Abs(z[2]),
-        )
-    )
-
-    b = sympy.Symbol("|b|", positive=True)
-    lam = sympy.Symbol("lambda")
-    for depth in range(1, 7):
-        s = list(sympy.symbols(f"s_1:{depth + 1}", positive=True))
-        objective = sum(x**2 for x in s)
-        constraint = sympy.Mul(*s) - b
-        system = [sympy.diff(objective - lam * constraint, x) for x in s] + [constraint]
-        solutions = solve_polynomial_system(system, [lam, *s])
-        steps.append(
-            Step.eq(
-                rf"$L = {depth}$: the Lagrange system has one positive solution,"
-                rf" $s_l = |b|^{{1/{depth}}}$, of value $L |b|^{{2/L}}$",
-                Matrix([[*(sol[x] for x in s), objective.subs(sol)] for sol in solutions]),
-                Matrix([[*([b ** Rational(1, depth)] * depth), depth * b ** Rational(2, depth)]]),
-            )
-        )
-
-    a, c, e, g = sympy.symbols("a c e g", nonnegative=True)
-    sos3 = (a + c + e) * ((a - c) ** 2 + (c - e) ** 2 + (e - a) ** 2) / 2
-    sos4 = (a**2 - c**2) ** 2 + (e**2 - g**2) ** 2 + 2 * (a * c - e * g) ** 2
-    steps += [
-        Step.eq(
-            r"AM-GM, $L = 3$ ($s_l^2 = a^3, c^3, e^3$): $a^3 + c^3 + e^3 - 3ace ="
-            r" \frac12 (a + c + e) \big((a-c)^2 + (c-e)^2 + (e-a)^2\big) \geq 0$",
-            a**3 + c**3 + e**3 - 3 * a * c * e,
-            sos3,
+            r"general: $|z w|^2 = |z|^2 |w|^2$ for $z = a + ib$, $w = c + ie$:"
+            r" $(ac - be)^2 + (ae + bc)^2 = (a^2 + b^2)(c^2 + e^2)$; by induction"
+            r" $|\prod_l z_l| = \prod_l |z_l|$, so only the moduli $s_l = |z_l|$ matter and"
+            r" the problem is $\min \sum_l s_l^2$ s.t. $\prod_l s_l = |b|$, whose value is"
+            r" $L |b|^{2/L}$ for symbolic $L$ (\texttt{deep\_linear.cost})",
+            (a * c - b * e) ** 2 + (a * e + b * c) ** 2,
+            (a**2 + b**2) * (c**2 + e**2),
         ),
         Step.eq(
-            r"AM-GM, $L = 4$: $a^4 + c^4 + e^4 + g^4 - 4aceg = (a^2 - c^2)^2 + (e^2 - g^2)^2"
-            r" + 2(ac - eg)^2 \geq 0$",
-            a**4 + c**4 + e**4 + g**4 - 4 * a * c * e * g,
-            sos4,
+            r"general $L$: it is attained with the phase split evenly, $z_l = |b|^{1/L}"
+            r" e^{i\phi/L}$ for $b = |b| e^{i\phi}$: $\prod_l z_l = b$ and"
+            r" $\sum_l |z_l|^2 = L |b|^{2/L}$",
+            Matrix([sympy.Product(share, (layer, 1, depth)),
+                    Sum(sympy.Abs(share) ** 2, (layer, 1, depth))]),
+            Matrix([modulus * exp(I * phase), depth * modulus ** (2 / depth)]),
+            via=_evaluate,
         ),
-        Step.holds(
-            r"both sums of squares are $\geq 0$",
-            sympy.And(sympy.Ge(sos3, 0, evaluate=False), sympy.Ge(sos4, 0, evaluate=False)),
+        Step.eq(
+            r"general (symbolic $D$, integers $m$, $d$): $\omega^{(D - m) d} ="
+            r" \overline{\omega^{m d}}$, so a real $v$ has $\hat v[D - m] = \overline{\hat v[m]}$"
+            r" (a conjugate pair counts twice in $\sum_{m=0}^{D-1} |\hat\beta[m]|^{2/L}$), and"
+            r" conversely a conjugate-symmetric spectrum has a real inverse DFT",
+            _kernel(size, (size - m) * d),
+            conjugate(_kernel(size, m * d)),
         ),
     ]
 
-    rho = sympy.Symbol("rho", positive=True)
-    theta = sympy.Symbol("theta", real=True)
-    depth_sym = sympy.Symbol("L", positive=True, integer=True)
-    layer = sympy.Symbol("l", positive=True, integer=True)
-    steps.append(
+    depth_value = 3
+    filters, target, _ = _balanced_real_filters(depth_value)
+    weights = Matrix(4, depth_value, lambda k, li: sympy.Symbol(f"w_{li + 1}{k}", real=True))
+    values = {weights[k, li]: filters[li][k] for k in range(4) for li in range(depth_value)}
+    steps += [
+        Step.holds(
+            rf"instance $D = 4$, $L = {depth_value}$: the balanced filters (conjugate-"
+            r"symmetric spectra with $|\hat w_l[m]| = |\hat\beta[m]|^{1/L}$, one sign flip"
+            r" for the negative real bin $m = 2$) are real",
+            sympy.And(*(sympy.Eq(sympy.im(x, evaluate=False), 0, evaluate=False)
+                        for f in filters for x in f), evaluate=False),
+        ),
         Step.eq(
-            r"attained with phases split evenly: $z_l = \rho e^{i\theta}$ has"
-            r" $\prod_l z_l = \rho^L e^{i L \theta}$ and $\sum_l |z_l|^2 = L \rho^2$",
-            Matrix(
-                [
-                    sympy.product(rho * exp(I * theta), (layer, 1, depth_sym)),
-                    sympy.summation(sympy.Abs(rho * exp(I * theta)) ** 2, (layer, 1, depth_sym)),
-                ]
-            ),
-            Matrix([rho**depth_sym * exp(I * depth_sym * theta), depth_sym * rho**2]),
-        )
-    )
-
-    for size in (2, 3, 4):
-        v = Matrix(sympy.symbols(f"v_0:{size}", real=True))
-        steps.append(
-            Step.eq(
-                rf"Parseval, $D = {size}$: $\|v\|^2 = \|Fv\|^2$ for real $v$",
-                v.dot(v),
-                sum(_abs_sq(dft(v))),
-            )
-        )
-    beta = Matrix(sympy.symbols("beta_0:4", real=True))
-    beta_hat = dft(beta)
-    steps.append(
+            rf"instance $L = {depth_value}$: the network with these filters has the"
+            r" spectrum $\hat\beta$ ($\hat\beta[0] > 0$, $\hat\beta[2] < 0$, a conjugate"
+            r" pair at $m = 1, 3$)",
+            dft(network_predictor(filters)),
+            target,
+        ),
         Step.eq(
-            r"real $\beta$ ($D = 4$): $\hat\beta[D - m] = \overline{\hat\beta[m]}$, so a"
-            r" conjugate pair counts twice in $\sum_{m=0}^{D-1} |\hat\beta[m]|^{2/L}$",
-            Matrix([beta_hat[(4 - m) % 4] for m in range(4)]),
-            beta_hat.applyfunc(conjugate),
-        )
-    )
-
-    for depth in (2, 3):
-        filters, target, _ = _balanced_real_filters(depth)
-        cost = sum(sum(_abs_sq(w)) for w in filters)
-        steps += [
-            Step.eq(
-                rf"$D = 4$, $L = {depth}$: the balanced filters (conjugate-symmetric spectra,"
-                r" one sign flip for the negative real bin) are real",
-                Matrix.hstack(*filters),
-                Matrix.hstack(*filters).applyfunc(conjugate),
-            ),
-            Step.eq(
-                rf"$L = {depth}$: the network with these filters computes the $\beta$ with"
-                r" spectrum $\hat\beta$ ($\hat\beta[0] > 0$, $\hat\beta[2] < 0$, a conjugate"
-                r" pair at $m = 1, 3$)",
-                network_predictor(filters),
-                idft(target),
-            ),
-            Step.eq(
-                rf"$L = {depth}$: its cost $\sum_l \|w_l\|^2$ is"
-                r" $L \sum_m |\hat\beta[m]|^{2/L}$",
-                cost,
-                depth * sum(sympy.Abs(t) ** Rational(2, depth) for t in target),
-            ),
-        ]
+            rf"instance $L = {depth_value}$: its cost $\sum_l \|w_l\|^2$ is"
+            r" $L \sum_m |\hat\beta[m]|^{2/L}$",
+            Subs(sum(x**2 for x in weights), tuple(values), tuple(values.values())),
+            depth_value * sum(sympy.Abs(t) ** Rational(2, depth_value) for t in target),
+            via=lambda residual: sympy.expand(residual.doit()),
+        ),
+    ]
     return steps
 
 
@@ -352,14 +355,17 @@ register(
             r" $b$ split evenly). Hence, since $\hat\beta = \hat w_1 \odot \cdots \odot \hat w_L$"
             r" (\texttt{convnet.fourier\_product}) and $\|w_l\|^2 = \|\hat w_l\|^2$ (Parseval),"
             r" $\min\{\sum_l \|w_l\|^2 : P_{\mathrm{conv}}(w) = \beta\} ="
-            r" L \sum_{m=0}^{D-1} |\hat\beta[m]|^{2/L}$ (all $D$ bins, a conjugate pair twice),"
-            r" and real filters attain it: $|\hat w_l[m]| = |\hat\beta[m]|^{1/L}$, the phase"
+            r" L \sum_{m=0}^{D-1} |\hat\beta[m]|^{2/L}$ (all $D$ bins, a conjugate pair twice;"
+            r" the cost splits over bins), and real filters attain it:"
+            r" $|\hat w_l[m]| = |\hat\beta[m]|^{1/L}$, the phase"
             r" split evenly on each conjugate pair (conjugate-symmetric spectra), and on a real"
             r" bin ($m = 0$ or $D/2$) real values with the sign of $\hat\beta[m]$ put in one"
             r" layer (an even phase split would make $\hat w_l[m]$ non-real there)."
-            r" Checked: the Lagrange system for"
-            r" $L = 1, \dots, 6$, AM-GM for $L = 3, 4$, Parseval for $D = 2, 3, 4$, and the real"
-            r" construction for $D = 4$, $L = 2, 3$ with symbolic spectra."
+            r" Proven for symbolic $L$ and $D$: multiplicativity of the modulus, the evenly"
+            r" split attaining point, and the conjugate symmetry of real spectra; the real"
+            r" scalar problem is the general-$L$ AM-GM of \texttt{deep\_linear.cost} and"
+            r" Parseval is proven in \texttt{convnet.fourier\_product}. Instance checks: the"
+            r" real construction for $D = 4$, $L = 3$ with symbolic spectra."
         ),
         source=f"{GUNASEKAR}, Thm 2 (the induced penalty $\\|\\hat\\beta\\|_{{2/L}}$)",
         derive=_derive_cost,
@@ -371,33 +377,21 @@ register(
 # convnet.stationarity
 
 
-def _penalty_gradient_steps(size: int, depth: int, *, euler: bool) -> list[Step]:
-    beta = Matrix(sympy.symbols(f"beta_0:{size}", real=True))
-    beta_hat = dft(beta)
-    moduli_sq = _abs_sq(beta_hat)
-    exponent = Rational(1, depth)
-    penalty = sum(q**exponent for q in moduli_sq)
-    gradient = Matrix([sympy.diff(penalty, bd) for bd in beta])
-    bins = Matrix([beta_hat[m] * moduli_sq[m] ** (exponent - 1) for m in range(size)])
-    steps = [
-        Step.eq(
-            rf"$D = {size}$, $L = {depth}$, symbolic $\beta$: $\nabla_\beta \sum_m"
-            r" |\hat\beta[m]|^{2/L} = \frac{2}{L} F^{-1}\big(\hat\beta \odot"
-            r" |\hat\beta|^{2/L - 2}\big)$",
-            gradient,
-            Rational(2, depth) * idft(bins),
-        ),
-    ]
-    if euler:
-        steps.append(
-            Step.eq(
-                rf"$D = {size}$, $L = {depth}$: Euler, $\langle \beta, \nabla P(\beta) \rangle ="
-                r" \frac{2}{L} P(\beta)$ ($P$ is homogeneous of degree $2/L$)",
-                beta.dot(gradient),
-                Rational(2, depth) * penalty,
-            )
-        )
-    return steps
+def dft_matrix(size: int) -> ImmutableMatrix:
+    """The unitary DFT matrix, F[m, d] = D^(-1/2) e^(-2 pi i m d / D), exactly.
+
+    >>> dft_matrix(2)
+    Matrix([
+    [sqrt(2)/2,  sqrt(2)/2],
+    [sqrt(2)/2, -sqrt(2)/2]])
+    """
+    return ImmutableMatrix(size, size, lambda m, d: _root(size, m * d) / sqrt(size))
+
+
+#: The instance of ``convnet.stationarity`` and ``convnet.single_example`` (D = 4, y = +1) and
+#: its spectrum F x (checked in ``convnet.single_example``).
+EXAMPLE_X = Matrix([1, 2, 0, 0])
+EXAMPLE_X_HAT = Matrix([Rational(3, 2), Rational(1, 2) - I, Rational(-1, 2), Rational(1, 2) + I])
 
 
 def _derive_stationarity() -> list[Step]:
@@ -408,97 +402,99 @@ def _derive_stationarity() -> list[Step]:
     rho, t = sympy.symbols("rho t", positive=True)
     phi = sympy.Symbol("phi", real=True)
     polar = rho * exp(I * phi)
-    support = polar * sympy.Abs(polar) ** (2 / depth - 2)  # hat z = hat beta |hat beta|^{2/L-2}
+    # beta_hat[m] = c beta_d + rest: c = c_1 + i c_2 = D^(-1/2) omega^(m d), rest = r_1 + i r_2.
+    c1, c2, r1, r2, x = sympy.symbols("c_1 c_2 r_1 r_2 beta_d", real=True)
+    bin_sq = (c1 * x + r1) ** 2 + (c2 * x + r2) ** 2
+    rows = sympy.Symbol("N", positive=True, integer=True)
+    n = sympy.Symbol("n", integer=True)
+    alpha, g = sympy.IndexedBase("alpha"), sympy.IndexedBase("g")  # g_n = y_n <x_n, beta>
 
     steps = [
         Step.eq(
-            r"one bin $\hat\beta[m] = u + iv$: $(\partial_u + i \partial_v)(u^2 + v^2)^{1/L} ="
-            r" \frac{2}{L} \hat\beta[m] |\hat\beta[m]|^{2/L - 2}$",
-            sympy.diff(bin_penalty, u) + I * sympy.diff(bin_penalty, v),
+            r"general $L$, one bin $\hat\beta[m] = u + iv$: $(\partial_u + i \partial_v)"
+            r"(u^2 + v^2)^{1/L} = \frac{2}{L} \hat\beta[m] |\hat\beta[m]|^{2/L - 2}$",
+            Derivative(bin_penalty, u) + I * Derivative(bin_penalty, v),
             2 / depth * (u + I * v) * modulus_sq ** (1 / depth - 1),
+            via=lambda residual: sympy.cancel(sympy.powsimp(residual.doit())),
         ),
-    ]
-    for size in (3, 4):
-        steps += _penalty_gradient_steps(size, 3, euler=size == 3)
-
-    z = Matrix(sympy.symbols("z_0:4", real=True))
-    beta = Matrix(sympy.symbols("beta_0:4", real=True))
-    steps += [
+        Step.eq(
+            r"general (any $D$, $L$, $m$, $d$): with $\hat\beta[m] = c\,\beta_d + r$,"
+            r" $c = D^{-1/2}\omega^{md}$, the chain rule gives $\partial_{\beta_d}"
+            r" |\hat\beta[m]|^{2/L} = \frac2L |\hat\beta[m]|^{2/L-2}\, \mathrm{Re}(\hat\beta[m]"
+            r" \bar c)$; summing over $m$, $\nabla_\beta P = \frac{2}{L} F^{-1}(\hat\beta \odot"
+            r" |\hat\beta|^{2/L-2})$ (real: the spectrum is conjugate-symmetric,"
+            r" \texttt{convnet.cost})",
+            Derivative(bin_sq ** (1 / depth), x),
+            2 / depth * bin_sq ** (1 / depth - 1)
+            * sympy.re((c1 * x + r1 + I * (c2 * x + r2)) * (c1 - I * c2)),
+            via=lambda residual: sympy.cancel(sympy.powsimp(residual.doit())),
+        ),
+        Step.eq(
+            r"general: Euler per bin, $\frac{d}{dt} |t \hat\beta[m]|^{2/L} \big|_{t=1} ="
+            r" \frac{2}{L} |\hat\beta[m]|^{2/L}$, so $\langle \beta, \nabla P(\beta) \rangle ="
+            r" \frac{d}{dt} P(t\beta)|_{t=1} = \frac{2}{L} P(\beta)$",
+            Subs(Derivative((t**2 * rho**2) ** (1 / depth), t), t, 1),
+            2 / depth * (rho**2) ** (1 / depth),
+            via=_evaluate,
+        ),
         Step.eq(
             r"so KKT $\nabla P(\beta) = \frac{2}{L} \sum_n \alpha_n y_n x_n$ reads, with"
             r" $z = \sum_n \alpha_n y_n x_n$, $\hat z[m] = \hat\beta[m] |\hat\beta[m]|^{2/L-2}$"
             r" on the support; in polar form $\hat\beta[m] = \rho e^{i\phi}$ this is"
             r" $\hat z[m] = \rho^{2/L - 1} e^{i\phi}$ (same phase, modulus"
-            r" $|\hat\beta[m]|^{2/L-1}$)",
-            support,
+            r" $|\hat\beta[m]|^{2/L-1}$), so $\hat z[m] \overline{\hat\beta[m]} ="
+            r" |\hat\beta[m]|^{2/L}$",
+            polar * sympy.Abs(polar) ** (2 / depth - 2),
             rho ** (2 / depth - 1) * exp(I * phi),
         ),
         Step.eq(
-            r"one bin: $\hat z[m] \overline{\hat\beta[m]} = |\hat\beta[m]|^{2/L}$ (real)",
-            sympy.expand(support * conjugate(polar)),
-            rho ** (2 / depth),
-        ),
-        Step.eq(
-            r"homogeneity per bin: $|t \hat\beta[m]|^{2/L} = t^{2/L} |\hat\beta[m]|^{2/L}$,"
-            r" $t > 0$",
-            sympy.Abs(t * polar) ** (2 / depth),
-            t ** (2 / depth) * sympy.Abs(polar) ** (2 / depth),
-        ),
-        Step.eq(
-            r"Parseval for the inner product ($D = 4$, real $z$, $\beta$): $\langle z, \beta"
-            r" \rangle = \sum_m \hat z[m] \overline{\hat\beta[m]}$",
-            z.dot(beta),
-            sum(a * conjugate(b) for a, b in zip(dft(z), dft(beta), strict=True)),
+            r"general (symbolic $N$): $\langle z, \beta \rangle - \sum_n \alpha_n ="
+            r" \sum_n \alpha_n g_n - \sum_n \alpha_n = \sum_n \alpha_n (g_n - 1)$ with margins"
+            r" $g_n = y_n \langle x_n, \beta \rangle$: zero under complementary slackness, so"
+            r" with Parseval $\sum_n \alpha_n = \langle z, \beta \rangle = \sum_m \hat z[m]"
+            r" \overline{\hat\beta[m]} = \sum_m |\hat\beta[m]|^{2/L}$ (Euler identity)",
+            Sum(alpha[n] * g[n], (n, 1, rows)) - Sum(alpha[n], (n, 1, rows)),
+            Sum(alpha[n] * (g[n] - 1), (n, 1, rows)),
+            via=lambda residual: sympy.factor_terms(sympy.expand(residual)),
         ),
     ]
 
-    # <z, beta> = sum_n alpha_n y_n <x_n, beta> = sum_n alpha_n: complementary slackness, N = 3.
-    alpha = Matrix(sympy.symbols("alpha_1:4", nonnegative=True))
-    g = Matrix(sympy.symbols("g_1:4", real=True))  # g_n = y_n <x_n, beta>
-    remainder = sum(alpha[n] * g[n] for n in range(3)) - sum(alpha)
-    cases = []
-    for mask in range(8):
-        inactive = [n for n in range(3) if (mask >> n) & 1]
-        pattern = {alpha[n]: 0 for n in inactive}
-        pattern |= {g[n]: 1 for n in range(3) if n not in inactive}
-        cases.append(remainder.subs(pattern))
-    steps.append(
-        Step.eq(
-            r"complementary slackness ($\alpha_n = 0$ or margin $g_n = y_n \langle x_n, \beta"
-            r" \rangle = 1$; $N = 3$, all $2^3$ cases): $\langle z, \beta \rangle ="
-            r" \sum_n \alpha_n g_n = \sum_n \alpha_n$",
-            Matrix(cases),
-            sympy.zeros(8, 1),
-        )
-    )
-
     # Exact instance: D = 4, x = (1, 2, 0, 0), y = +1, L = 3, support the conjugate pair {1, 3}.
-    x = Matrix([1, 2, 0, 0])
-    x_hat = dft(x)
-    beta_hat = Matrix([0, Rational(2, 5) * x_hat[1], 0, Rational(2, 5) * x_hat[3]])
-    beta_inst = idft(beta_hat).applyfunc(sympy.nsimplify)
-    z_hat = beta_hat.applyfunc(
-        lambda e: sympy.nsimplify(e * sympy.Abs(e) ** Rational(2 - 6, 3)) if e != 0 else 0
-    )
-    alpha_inst = sympy.nsimplify(z_hat[1] / x_hat[1])
-    penalty = sum(sympy.Abs(e) ** Rational(2, 3) for e in beta_hat)
+    fourier = dft_matrix(4)
+    x_hat = EXAMPLE_X_HAT
+    beta_inst = Matrix([Rational(1, 5), Rational(2, 5), Rational(-1, 5), Rational(-2, 5)])
+    beta_hat = Matrix([0, Rational(1, 5) - 2 * I / 5, 0, Rational(1, 5) + 2 * I / 5])
+    alpha_inst = Rational(2, 5) * 5 ** Rational(2, 3)  # the multiplier of the one example
+    b, xb = sympy.symbols("b x", complex=True)  # a bin of hat beta and of hat x
+    spectrum = sympy.symbols("b_0:4", complex=True)
     steps += [
         Step.eq(
-            r"instance $D = 4$, $x = (1, 2, 0, 0)$, $y = 1$, $L = 3$,"
-            r" $\hat\beta = \frac25 \hat x$ on $\{1, 3\}$: $\beta$ is real and has margin 1",
-            Matrix([*beta_inst, x.dot(beta_inst)]),
-            Matrix([Rational(1, 5), Rational(2, 5), Rational(-1, 5), Rational(-2, 5), 1]),
+            r"instance $D = 4$, $x = (1, 2, 0, 0)$, $y = 1$, $L = 3$: the real"
+            r" $\beta = \frac15 (1, 2, -1, -2)$ has $\hat\beta = F\beta = \frac25 \hat x$ on"
+            r" $\{1, 3\}$ and $0$ elsewhere, $\hat x = (\frac32, \frac12 - i, -\frac12,"
+            r" \frac12 + i)$",
+            MatMul(fourier, ImmutableMatrix(beta_inst), evaluate=False),
+            ImmutableMatrix(beta_hat),
         ),
         Step.eq(
-            r"instance: $\hat z = \hat\beta |\hat\beta|^{2/L-2}$ is $\alpha \hat x$ on the"
-            r" support with one $\alpha > 0$",
-            Matrix([z_hat[1] - alpha_inst * x_hat[1], z_hat[3] - alpha_inst * x_hat[3]]),
+            r"instance: its margin is $\langle x, \beta \rangle = 1$",
+            MatMul(ImmutableMatrix(EXAMPLE_X.T), ImmutableMatrix(beta_inst), evaluate=False),
+            ImmutableMatrix([[1]]),
+        ),
+        Step.eq(
+            r"instance: on the support $\hat z = \hat\beta |\hat\beta|^{2/L-2} = \alpha \hat x$"
+            r" with one $\alpha = \frac25 \cdot 5^{2/3} > 0$ (bins $m = 1, 3$)",
+            Matrix([Subs(b * sympy.Abs(b) ** Rational(2 - 6, 3) - alpha_inst * xb, (b, xb),
+                         (beta_hat[m], x_hat[m])) for m in (1, 3)]),
             sympy.zeros(2, 1),
+            via=_evaluate,
         ),
         Step.eq(
-            r"instance: Euler identity $\sum_n \alpha_n = \sum_m |\hat\beta[m]|^{2/L}$",
+            r"instance: Euler identity $\sum_n \alpha_n = \alpha = \sum_m |\hat\beta[m]|^{2/L}$",
+            Subs(sum(sympy.Abs(e) ** Rational(2, 3) for e in spectrum), spectrum,
+                 tuple(beta_hat)),
             alpha_inst,
-            penalty,
+            via=_evaluate,
         ),
     ]
     return steps
@@ -519,8 +515,10 @@ register(
             r" (same phase, $|\hat z[m]| = |\hat\beta[m]|^{2/L-1}$) obeys the Euler identity"
             r" $\sum_n \alpha_n = \langle z, \beta \rangle = \mathrm{Re} \langle \hat z, \hat\beta"
             r" \rangle = \sum_m |\hat\beta[m]|^{2/L}$ (complementary slackness at unit margin,"
-            r" then Parseval). Checked: the bin gradient for symbolic $L$, the chain rule and"
-            r" homogeneity for $D = 3, 4$ at $L = 3$, and an exact instance."
+            r" then Parseval). Proven in general (symbolic $L$; any $D$, $m$, $d$ through the"
+            r" chain rule for one bin and one coordinate; symbolic $N$ for complementary"
+            r" slackness); the sum over bins and Parseval (\texttt{convnet.fourier\_product})"
+            r" are used as stated. Instance check: $D = 4$, $x = (1, 2, 0, 0)$, $L = 3$."
         ),
         source=f"{GUNASEKAR}, Thm 2 (first-order stationary points of"
         " $\\min \\|\\hat\\beta\\|_{2/L}$ s.t. $y_n \\langle x_n, \\beta \\rangle \\geq 1$)",
@@ -533,200 +531,139 @@ register(
 # convnet.single_example
 
 
-def _lagrange_real_bin(depth: int) -> tuple[list[dict], sympy.Symbol, sympy.Expr]:
-    """min |b|^{2/L} s.t. r b = 1 (r = |hat x[m]| > 0 after the sign), with b = t^L, t > 0."""
-    r, t = sympy.symbols("r t", positive=True)
-    lam = sympy.Symbol("lambda")
-    objective, constraint = t**2, r * t**depth - 1
-    system = [sympy.diff(objective - lam * constraint, t), constraint]
-    return solve_polynomial_system(system, [lam, t]), r, objective
-
-
-def _lagrange_pair(depth: int) -> tuple[list[dict], sympy.Symbol, sympy.Expr, list]:
-    """Pair (m, D - m), hat x[m] = r > 0 after a rotation, hat beta[m] = t^L (C + i S).
-
-    min 2 t^2 s.t. 2 r t^L C = 1, C^2 + S^2 = 1: the Lagrange system in (t, phi) with
-    C = cos phi, S = sin phi (d/dphi C = -S, d/dphi S = C).
-    """
-    r, t = sympy.symbols("r t", positive=True)
-    cos_phi, sin_phi = sympy.symbols("C S", real=True)
-    lam = sympy.Symbol("lambda")
-    objective = 2 * t**2
-    constraint = 2 * r * t**depth * cos_phi - 1
-    system = [
-        sympy.diff(objective - lam * constraint, t),
-        lam * 2 * r * t**depth * sin_phi,  # d/dphi of -lambda * constraint
-        constraint,
-        cos_phi**2 + sin_phi**2 - 1,
-    ]
-    solutions = solve_polynomial_system(system, [lam, cos_phi, sin_phi, t])
-    return solutions, r, objective, [cos_phi, sin_phi, t]
-
-
 def _derive_single_example() -> list[Step]:
     delta = sympy.Symbol("delta", positive=True)  # L = 2 + delta > 2
     depth = 2 + delta
     kappa, r, top = sympy.symbols("kappa r M", positive=True)  # M = max|hat x|
-    psi = sympy.Symbol("psi", real=True)
+    rho = sympy.Symbol("rho", positive=True)
+    psi, phi = sympy.symbols("psi phi", real=True)
     x_bin = r * exp(I * psi)
     candidate = kappa * exp(I * psi) * r ** (-depth / (depth - 2))
-    modulus = sympy.Abs(candidate)
     weight = r ** (-2 / (depth - 2))
     total = sympy.Symbol("S_A", positive=True)  # S_A = sum over the support of weight
+    cosine = sympy.Symbol("C", positive=True)  # cos(arg beta_hat[m] - arg x_hat[m]) in (0, 1]
+    set_cost = total ** ((depth - 2) / depth)
+    pair_cost = 2 * (2 * r * cosine) ** (-2 / depth)
 
     steps = [
         Step.eq(
-            r"$L = 2 + \delta > 2$, one example ($z = \alpha x$): the candidate"
+            r"general $L = 2 + \delta > 2$, one example ($z = \alpha x$): the candidate"
             r" $\hat\beta[m] = \kappa e^{i \arg \hat x[m]} |\hat x[m]|^{-L/(L-2)}$ gives"
             r" $\hat\beta |\hat\beta|^{2/L - 2} = \kappa^{2/L - 1} \hat x[m]$, i.e. $\hat z ="
             r" \alpha \hat x$ on the whole support with one $\alpha = \kappa^{2/L-1} > 0$",
-            candidate * modulus ** (2 / depth - 2),
+            candidate * sympy.Abs(candidate) ** (2 / depth - 2),
             kappa ** (2 / depth - 1) * x_bin,
+            via=_combine_powers,
         ),
         Step.eq(
-            r"each support bin contributes $\mathrm{Re}(\hat x[m] \overline{\hat\beta[m]}) ="
-            r" \kappa |\hat x[m]|^{-2/(L-2)}$ to the margin $\langle x, \beta \rangle$",
-            sympy.expand(x_bin * conjugate(candidate)),
-            kappa * weight,
-        ),
-        Step.eq(
-            r"and $\kappa^{2/L} |\hat x[m]|^{-2/(L-2)}$ to the cost; with"
-            r" $S_A = \sum_{m \in A} |\hat x[m]|^{-2/(L-2)}$, unit margin means $\kappa = 1/S_A$",
-            modulus ** (2 / depth),
-            kappa ** (2 / depth) * weight,
+            r"each support bin contributes $\hat x[m] \overline{\hat\beta[m]} ="
+            r" \kappa |\hat x[m]|^{-2/(L-2)}$ to the margin $\langle x, \beta \rangle$ and"
+            r" $|\hat\beta[m]|^{2/L} = \kappa^{2/L} |\hat x[m]|^{-2/(L-2)}$ to the cost;"
+            r" with $S_A = \sum_{m \in A} |\hat x[m]|^{-2/(L-2)}$, unit margin means"
+            r" $\kappa = 1/S_A$",
+            Matrix([Subs(r * rho * exp(I * (psi - phi)), (rho, phi),
+                         (kappa * r ** (-depth / (depth - 2)), psi)),
+                    Subs(rho ** (2 / depth), rho, kappa * r ** (-depth / (depth - 2)))]),
+            Matrix([kappa * weight, kappa ** (2 / depth) * weight]),
+            via=_combine_powers,
         ),
         Step.eq(
             r"so a conjugate-closed support $A$ has cost $\kappa^{2/L} S_A = S_A^{(L-2)/L}$",
-            (1 / total) ** (2 / depth) * total,
-            total ** ((depth - 2) / depth),
+            Subs(kappa ** (2 / depth) * total, kappa, 1 / total),
+            set_cost,
+            via=_evaluate,
         ),
         Step.holds(
             r"$S \mapsto S^{(L-2)/L}$ is increasing: adding bins raises the cost, so minima"
             r" are 1-sparse (one real bin or one conjugate pair)",
-            sympy.Gt(sympy.diff(total ** ((depth - 2) / depth), total), 0, evaluate=False),
+            sympy.Gt(Derivative(set_cost, total), 0, evaluate=False),
         ),
         Step.eq(
-            r"a real bin ($A = \{m\}$, $m \in \{0, D/2\}$) costs $|\hat x[m]|^{-2/L}$",
-            weight ** ((depth - 2) / depth),
-            r ** (-2 / depth),
+            r"a real bin ($A = \{m\}$, $m \in \{0, D/2\}$, $S_A = |\hat x[m]|^{-2/(L-2)}$)"
+            r" costs $|\hat x[m]|^{-2/L}$; a conjugate pair ($S_A = 2|\hat x[m]|^{-2/(L-2)}$)"
+            r" costs $2^{1-2/L} |\hat x[m]|^{-2/L}$",
+            Matrix([Subs(set_cost, total, weight), Subs(set_cost, total, 2 * weight)]),
+            Matrix([r ** (-2 / depth), 2 ** (1 - 2 / depth) * r ** (-2 / depth)]),
+            via=_combine_powers,
         ),
         Step.eq(
-            r"a conjugate pair ($A = \{m, D - m\}$) costs $2^{1-2/L} |\hat x[m]|^{-2/L}$",
-            (2 * weight) ** ((depth - 2) / depth),
+            r"general $L$, a conjugate pair with free phase: margin $2|\hat x[m]|"
+            r" |\hat\beta[m]| C = 1$, $C = \cos(\arg\hat\beta[m] - \arg\hat x[m]) \in (0, 1]$,"
+            r" fixes $|\hat\beta[m]|$ and the cost $2 |\hat\beta[m]|^{2/L} = 2 (2 r C)^{-2/L}$"
+            r" ($r = |\hat x[m]|$); at $C = 1$ (phase of $\hat x[m]$) it is"
+            r" $2^{1-2/L} r^{-2/L}$",
+            Subs(pair_cost, cosine, 1),
             2 ** (1 - 2 / depth) * r ** (-2 / depth),
+            via=_combine_powers,
         ),
-        Step.eq(
-            r"a common phase rotation $e^{-i\psi}$ of $\hat x[m]$ and $\hat\beta[m]$ keeps"
-            r" $\hat x[m] \overline{\hat\beta[m]}$ and $|\hat\beta[m]|$: take $\hat x[m] = r > 0$",
-            sympy.Matrix(
-                [
-                    sympy.expand(x_bin * exp(-I * psi) * conjugate(candidate * exp(-I * psi))),
-                    sympy.Abs(candidate * exp(-I * psi)),
-                ]
-            ),
-            sympy.Matrix([sympy.expand(x_bin * conjugate(candidate)), modulus]),
+        Step.holds(
+            r"and the cost decreases in $C$, so that phase is optimal (a real bin has no"
+            r" freedom: $\hat x[m] \hat\beta[m] = 1$ fixes $\hat\beta[m]$)",
+            sympy.Lt(Derivative(pair_cost, cosine), 0, evaluate=False),
         ),
     ]
 
-    for depth_value in (3, 4):
-        solutions, r_sym, objective = _lagrange_real_bin(depth_value)
-        t = sympy.Symbol("t", positive=True)
-        steps.append(
-            Step.eq(
-                rf"$L = {depth_value}$, real bin: the Lagrange system of $\min t^2$ s.t."
-                rf" $r t^{{{depth_value}}} = 1$ ($\hat\beta[m] = t^L$) has one solution,"
-                r" $\hat\beta[m] = 1/r$, cost $r^{-2/L}$",
-                Matrix([[sol[t] ** depth_value, objective.subs(sol)] for sol in solutions]),
-                Matrix([[1 / r_sym, r_sym ** Rational(-2, depth_value)]]),
-            )
-        )
-        solutions, r_sym, objective, (cos_phi, sin_phi, t) = _lagrange_pair(depth_value)
-        steps.append(
-            Step.eq(
-                rf"$L = {depth_value}$, conjugate pair: the Lagrange system in"
-                r" $(|\hat\beta[m]| = t^L, \phi = \arg\hat\beta[m])$ has one solution,"
-                r" $\phi = \arg \hat x[m]$, $|\hat\beta[m]| = 1/(2r)$, cost"
-                r" $2^{1 - 2/L} r^{-2/L}$",
-                Matrix(
-                    [
-                        [sol[cos_phi], sol[sin_phi], sol[t] ** depth_value, objective.subs(sol)]
-                        for sol in solutions
-                    ]
-                ),
-                Matrix(
-                    [
-                        [
-                            1,
-                            0,
-                            1 / (2 * r_sym),
-                            2 ** (1 - Rational(2, depth_value))
-                            * r_sym ** Rational(-2, depth_value),
-                        ]
-                    ]
-                ),
-            )
-        )
-
     # L = 2: 1 <= sum_m Re(x_hat conj beta_hat) <= max|x_hat| sum_m |beta_hat|.
-    rho, gap = sympy.symbols("rho Delta", nonnegative=True)  # Delta = max|x_hat| - |x_hat[m]|
-    phi = sympy.Symbol("phi", real=True)
-    per_bin = (r + gap) * rho - r * rho * cos(phi - psi)
+    gap = sympy.Symbol("Delta", nonnegative=True)  # Delta = max|x_hat| - |x_hat[m]|
+    half = sympy.Symbol("chi", real=True)  # chi = (phi - psi)/2
+    b, xb = sympy.symbols("b x", complex=True)
     steps += [
         Step.eq(
             r"$L = 2$, one bin, $\hat x[m] = r e^{i\psi}$, $\hat\beta[m] = \rho e^{i\phi}$,"
-            r" $M = \max|\hat x| = r + \Delta$: $M\rho - \mathrm{Re}(\hat x[m]"
-            r" \overline{\hat\beta[m]}) = \Delta\rho + 2 r \rho \sin^2((\phi - \psi)/2)$",
-            per_bin,
-            gap * rho + 2 * r * rho * sin((phi - psi) / 2) ** 2,
-        ),
-        Step.holds(
-            r"$\geq 0$, so $1 \leq \langle x, \beta \rangle \leq M \sum_m |\hat\beta[m]|$:"
-            r" the $L = 2$ value is at least $1/\max|\hat x|$",
-            sympy.Ge(gap * rho + 2 * r * rho * sin((phi - psi) / 2) ** 2, 0, evaluate=False),
+            r" $M = \max|\hat x| = r + \Delta$, $\chi = (\phi - \psi)/2$: $M\rho -"
+            r" \mathrm{Re}(\hat x[m] \overline{\hat\beta[m]}) = \Delta\rho + 2 r \rho"
+            r" \sin^2\chi \geq 0$",
+            (r + gap) * rho - r * rho * cos(2 * half),
+            gap * rho + 2 * r * rho * sin(half) ** 2,
+            via=lambda residual: sympy.expand(sympy.expand_trig(residual)).subs(
+                cos(half) ** 2, 1 - sin(half) ** 2),
         ),
         Step.eq(
-            r"attained at $m \in \arg\max|\hat x|$, $M = |\hat x[m]|$: a real bin"
-            r" ($\hat x[m] = -M$, $\hat\beta[m] = 1/\hat x[m]$) and a conjugate pair"
-            r" ($\hat x[m] = M e^{i\psi}$, $\hat\beta[m] = \hat x[m]/(2M^2)$) have (margin, cost)"
-            r" $= (1, 1/M)$",
+            r"so $1 \leq \langle x, \beta \rangle \leq M \sum_m |\hat\beta[m]|$ and the $L = 2$"
+            r" value is at least $1/M$; attained at $m \in \arg\max|\hat x|$: a real bin"
+            r" ($\hat x[m] = \pm M$, $\hat\beta[m] = 1/\hat x[m]$) and a conjugate pair"
+            r" ($\hat x[m] = M e^{i\psi}$, $\hat\beta[m] = \hat x[m]/(2M^2)$) have (margin,"
+            r" cost) $= (1, 1/M)$",
             Matrix(
                 [
-                    [-top * (-1 / top), sympy.Abs(-1 / top)],
-                    [
-                        2
-                        * sympy.re(
-                            top * exp(I * psi) * conjugate(top * exp(I * psi) / (2 * top**2))
-                        ),
-                        2 * sympy.Abs(top * exp(I * psi) / (2 * top**2)),
-                    ],
+                    [Subs(xb * conjugate(b), (xb, b), (-top, -1 / top)),
+                     Subs(sympy.Abs(b), b, -1 / top)],
+                    [Subs(2 * sympy.re(xb * conjugate(b)), (xb, b),
+                          (top * exp(I * psi), exp(I * psi) / (2 * top))),
+                     Subs(2 * sympy.Abs(b), b, exp(I * psi) / (2 * top))],
                 ]
             ),
             Matrix([[1, 1 / top], [1, 1 / top]]),
+            via=_evaluate,
         ),
     ]
 
     # Exact instance: D = 4, x = (1, 2, 0, 0), L = 3.
-    x = Matrix([1, 2, 0, 0])
-    x_hat = dft(x)
+    x_hat = EXAMPLE_X_HAT
+    moduli = sympy.symbols("r_0:4", positive=True)
+    at_instance = (Rational(3, 2), sqrt(5) / 2, Rational(1, 2), sqrt(5) / 2)  # |hat x[m]|
     costs = [
-        sympy.Abs(x_hat[0]) ** Rational(-2, 3),
-        sympy.Abs(x_hat[2]) ** Rational(-2, 3),
-        2 ** Rational(1, 3) * sympy.Abs(x_hat[1]) ** Rational(-2, 3),
-        sum(sympy.Abs(x_hat[m]) ** -2 for m in range(4)) ** Rational(1, 3),
+        Subs(cost, moduli, at_instance)
+        for cost in (
+            moduli[0] ** Rational(-2, 3),
+            moduli[2] ** Rational(-2, 3),
+            2 ** Rational(1, 3) * moduli[1] ** Rational(-2, 3),
+            sum(q**-2 for q in moduli) ** Rational(1, 3),
+        )
     ]
-    real_bin = idft(Matrix([1 / x_hat[0], 0, 0, 0]))
     steps += [
         Step.eq(
-            r"instance $D = 4$, $x = (1, 2, 0, 0)$: $\hat x = (\frac32, \frac12 - i,"
+            r"instance $D = 4$, $x = (1, 2, 0, 0)$: $\hat x = F x = (\frac32, \frac12 - i,"
             r" -\frac12, \frac12 + i)$",
-            x_hat,
-            Matrix([Rational(3, 2), Rational(1, 2) - I, Rational(-1, 2), Rational(1, 2) + I]),
+            MatMul(dft_matrix(4), ImmutableMatrix(EXAMPLE_X), evaluate=False),
+            ImmutableMatrix(x_hat),
         ),
         Step.eq(
-            r"instance, $L = 3$: the bin-0 stationary point $\beta = F^{-1}(1/\hat x[0], 0, 0, 0)$"
-            r" has unit margin",
-            x.dot(real_bin),
-            1,
+            r"instance, $L = 3$: the bin-0 stationary point $\beta = F^{-1}(1/\hat x[0], 0, 0,"
+            r" 0) = (\frac13, \frac13, \frac13, \frac13)$ has unit margin",
+            MatMul(ImmutableMatrix(EXAMPLE_X.T), dft_matrix(4).H,
+                   ImmutableMatrix([1 / x_hat[0], 0, 0, 0]), evaluate=False),
+            ImmutableMatrix([[1]]),
         ),
         Step.holds(
             r"instance, $L = 3$: costs of the stationary points on $\{0\}$, $\{2\}$,"
@@ -738,6 +675,7 @@ def _derive_single_example() -> list[Step]:
                 sympy.Lt(costs[0], costs[2], evaluate=False),
                 sympy.Lt(costs[2], costs[1], evaluate=False),
                 sympy.Gt(costs[3], costs[1], evaluate=False),
+                evaluate=False,
             ),
         ),
     ]
@@ -756,10 +694,12 @@ register(
             r" $S_A = \sum_{m\in A} |\hat x[m]|^{-2/(L-2)}$; so minima are 1-sparse: a real bin"
             r" $m \in \{0, D/2\}$ costs $|\hat x[m]|^{-2/L}$, a conjugate pair costs"
             r" $2^{1-2/L} |\hat x[m]|^{-2/L}$. For $L = 2$ the optimal value is $1/\max_m"
-            r" |\hat x[m]|$, attained on $\arg\max_m |\hat x[m]|$. Checked: the stationarity"
-            r" and cost formulas for symbolic $L > 2$, the Lagrange systems of a real bin and of"
-            r" a conjugate pair for $L = 3, 4$ with symbolic $|\hat x[m]|$, the $L = 2$ bound,"
-            r" and an exact instance with $D = 4$."
+            r" |\hat x[m]|$, attained on $\arg\max_m |\hat x[m]|$. Proven in general (symbolic"
+            r" $L = 2 + \delta > 2$ and symbolic $|\hat x[m]|$, phases and $S_A$): the"
+            r" stationarity and cost formulas, the monotonicity in $S_A$, the optimal phase of"
+            r" a conjugate pair, and the $L = 2$ bound with its attaining points. Instance"
+            r" check: $D = 4$, $x = (1, 2, 0, 0)$, $L = 3$, which has several stationary points"
+            r" and one global minimum."
         ),
         source=f"{GUNASEKAR}, Thm 2 (stationary points of $\\|\\hat\\beta\\|_{{2/L}}$; for"
         " $L \\geq 3$ a first-order stationary point, not necessarily the global minimum)",

@@ -2,8 +2,11 @@
 
 A :class:`Lemma` couples a LaTeX claim with a function that builds a list of :class:`Step`
 objects. Each step is either an equation (``Step.eq``: ``lhs - rhs`` must reduce to zero by
-exact sympy rewriting, ending with ``simplify``; entrywise for matrices) or a claim
-(``Step.holds``: a sympy boolean that must evaluate or simplify to ``sympy.true``).
+exact sympy rewriting, ending with ``simplify``; entrywise for matrices; after an optional exact
+rewrite ``via``, e.g. ``doit`` for an unevaluated ``Limit``, ``Derivative`` or ``Sum``; matrix
+expressions of symbolic shape, such as ``MatrixSymbol`` products, are compared after ``doit``,
+``expand`` and transposing 1 x 1 terms into a canonical form) or a claim (``Step.holds``: a
+sympy boolean that must evaluate or simplify to ``sympy.true``).
 :meth:`Lemma.check` runs the derivation and stops at the first step that does not hold; an
 exception while deriving or checking is a failure, never a pass, and so is an empty derivation.
 
@@ -24,6 +27,7 @@ from typing import Any, Literal
 
 import sympy
 from sympy.matrices import MatrixBase
+from sympy.matrices.expressions import MatAdd, MatMul, MatrixExpr
 
 __all__ = [
     "THEORY_MODULES",
@@ -68,11 +72,26 @@ class Step:
     lhs: Any
     rhs: Any
     kind: Literal["eq", "holds"]
+    via: Callable[[Any], Any] | None = None
 
     @classmethod
-    def eq(cls, description: str, lhs: Any, rhs: Any) -> Step:
-        """A step claiming ``lhs == rhs`` (expressions, equally shaped matrices, or sets)."""
-        return cls(description, sympy.sympify(lhs), sympy.sympify(rhs), "eq")
+    def eq(
+        cls, description: str, lhs: Any, rhs: Any, *, via: Callable[[Any], Any] | None = None
+    ) -> Step:
+        """A step claiming ``lhs == rhs`` (expressions, equally shaped matrices, or sets).
+
+        ``via``: an exact rewrite applied to ``lhs - rhs`` (entrywise for matrices) before the
+        standard reduction, e.g. ``sympy.Expr.doit`` when ``lhs`` is stated unevaluated
+        (``sympy.Limit``, ``sympy.Derivative``, ``sympy.Sum``) so that the step, not its
+        construction, does the work.
+
+        >>> import sympy
+        >>> t = sympy.Symbol("t", positive=True)
+        >>> Step.eq("a limit", sympy.Limit(t / (t + 1), t, sympy.oo), 1, via=sympy.Expr.doit
+        ...         ).check() is None
+        True
+        """
+        return cls(description, sympy.sympify(lhs), sympy.sympify(rhs), "eq", via)
 
     @classmethod
     def holds(cls, description: str, claim: Any) -> Step:
@@ -86,9 +105,13 @@ class Step:
     def check(self) -> str | None:
         """Return ``None`` if the step holds, otherwise why it does not (exceptions propagate).
 
-        Equations: the residual ``lhs - rhs`` is first tried with the cheap exact rewrites
-        ``cancel`` and ``cancel(expand(.))``, then with ``simplify``; it holds if one of them
-        gives 0. Sets (e.g. from ``solveset``) are equal if both differences are empty.
+        Equations: the residual ``lhs - rhs`` (rewritten by ``via`` if given) is first tried
+        with the cheap exact rewrites ``cancel`` and ``cancel(expand(.))``, then with
+        ``simplify``; it holds if one of them gives 0. Sets (e.g. from ``solveset``) are equal if
+        both differences are empty. Matrix expressions of symbolic shape (``MatrixSymbol``)
+        must have equal shapes; their residual holds if ``doit`` and ``expand``, with every
+        1 x 1 term replaced by the canonical one of itself and its transpose (a 1 x 1 matrix is
+        its own transpose), give the zero matrix.
         Claims: evaluated with ``doit()`` (sympy's assumptions decide relations built with
         ``evaluate=False``), then ``simplify``; they hold if either gives ``sympy.true``.
         """
@@ -109,16 +132,18 @@ class Step:
             if sympy.simplify(extra) is sympy.S.EmptySet:
                 return None
             return f"the sets differ by {_short(extra)}"
+        if any(_symbolic_matrix(side) for side in sides):
+            return _check_matrix_expression(self.lhs, self.rhs)
         if isinstance(self.lhs, MatrixBase) != isinstance(self.rhs, MatrixBase):
             return "one side is a matrix and the other is not"
         residual = self.lhs - self.rhs
         if isinstance(residual, MatrixBase):
             for index, entry in enumerate(residual):
-                reduced = _reduce(entry)
+                reduced = _reduce(entry if self.via is None else self.via(entry))
                 if reduced != 0:
                     return f"entry {index} of lhs - rhs simplifies to {_short(reduced)}, not 0"
             return None
-        reduced = _reduce(residual)
+        reduced = _reduce(residual if self.via is None else self.via(residual))
         if reduced != 0:
             return f"lhs - rhs simplifies to {_short(reduced)}, not 0"
         return None
@@ -342,12 +367,55 @@ def _latex_document(bodies: Sequence[str]) -> str:
         "\\section*{Appendix: machine-checked lemmas}",
         "Each lemma below is followed by the sympy derivation that checks it. Every equation",
         "is verified by reducing $\\mathrm{lhs}-\\mathrm{rhs}$ to $0$ by exact rewriting",
-        "(\\texttt{cancel}, \\texttt{expand}, \\texttt{simplify}), entrywise for matrices;",
+        "(\\texttt{cancel}, \\texttt{expand}, \\texttt{simplify}), entrywise for matrices,",
+        "after evaluating limits, derivatives and sums that are printed unevaluated;",
         "every other claim by \\texttt{simplify} to \\texttt{True}. Formulas are printed as",
         "sympy computed them.",
         "",
     ]
     return "\n".join([*preamble, "\n\n".join(bodies), "", "\\end{document}", ""])
+
+
+def _symbolic_matrix(side: Any) -> bool:
+    """A matrix expression that is not an explicit matrix (e.g. built from ``MatrixSymbol``)."""
+    return isinstance(side, MatrixExpr) and not isinstance(side, MatrixBase)
+
+
+def _check_matrix_expression(lhs: Any, rhs: Any) -> str | None:
+    """``None`` if the matrix expressions ``lhs`` and ``rhs`` are equal, else why not."""
+    lhs, rhs = (
+        sympy.ImmutableMatrix(side) if isinstance(side, MatrixBase) else side for side in (lhs, rhs)
+    )
+    if not all(isinstance(side, MatrixExpr) for side in (lhs, rhs)):
+        return "one side is a matrix expression and the other is not"
+    if lhs.shape != rhs.shape:
+        return f"the shapes differ: {lhs.shape} and {rhs.shape}"
+    residual = (lhs - rhs).doit()
+    if not residual.atoms(sympy.MatrixSymbol):
+        residual = residual.as_explicit()  # an instance: explicit entries
+    if isinstance(residual, MatrixBase):  # explicit after doit: entrywise
+        for index, entry in enumerate(residual):
+            reduced = _reduce(entry)
+            if reduced != 0:
+                return f"entry {index} of lhs - rhs simplifies to {_short(reduced)}, not 0"
+        return None
+    expanded = sympy.expand(residual)
+    terms = expanded.args if isinstance(expanded, MatAdd) else (expanded,)
+    coefficients: dict[Any, Any] = {}
+    for term in terms:
+        if term.shape == (1, 1):  # a 1 x 1 matrix is its own transpose: pick one form
+            term = min(term, sympy.transpose(term).doit(), key=sympy.default_sort_key)
+        coefficient, matrix = term.as_coeff_mmul() if isinstance(term, MatMul) else (1, term)
+        matrix = matrix.doit()
+        if getattr(matrix, "is_ZeroMatrix", False):
+            continue
+        coefficients[matrix] = coefficients.get(matrix, 0) + coefficient
+    left = {matrix: _reduce(c) for matrix, c in coefficients.items()}
+    left = {matrix: c for matrix, c in left.items() if c != 0}
+    if not left:
+        return None
+    reduced = MatAdd(*(c * matrix for matrix, c in left.items()))
+    return f"lhs - rhs reduces to {_short(reduced)}, not the zero matrix"
 
 
 def _reduce(residual: sympy.Expr) -> sympy.Expr:

@@ -277,3 +277,155 @@ def test_proofs_never_import_jax_or_the_numerics() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
     assert run.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------------------------
+# Each step can fail: wrong mathematics makes the lemma fail at the step that uses it (the
+# unmutated lemmas all check: test_every_registered_lemma_checks).
+
+FAMILIES = ("svm.", "deep_linear.", "convnet.", "relu1d.", "geometry.", "diagonal.", "ntk1d.",
+            "matrix.")
+MY_FAMILIES = ("svm.", "deep_linear.", "convnet.", "relu1d.")
+
+
+def _registered(name: str) -> Lemma:
+    return next(lemma for lemma in all_lemmas() if lemma.name == name)
+
+
+def _fails_at(name: str, number: int, fragment: str) -> None:
+    """The lemma ``name`` fails at step ``number``, whose description contains ``fragment``."""
+    result = _registered(name).check()
+    assert not result.ok, name
+    assert result.steps_checked == number - 1, result.failed_step
+    assert (result.failed_step or "").startswith(f"step {number} ("), result.failed_step
+    assert fragment in (result.failed_step or ""), result.failed_step
+
+
+def test_svm_mutations_fail_at_the_named_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    from implicit_bias.proofs import svm
+
+    # the AM-GM value with exponent 1/L instead of 2/L (symbolic L)
+    monkeypatch.setattr(svm, "deep_linear_cost", lambda norm, depth: depth * norm ** (1 / depth))
+    _fails_at("deep_linear.cost", 4, r"$\sum_l s_l^2 - L b^{2/L}")
+    monkeypatch.undo()
+    # a sigmoid of the wrong slope
+    monkeypatch.setattr(svm, "_sigmoid", lambda u: 1 / (1 + sympy.exp(-2 * u)))
+    _fails_at("svm.logistic_smoothness", 1, r"$\ell'(u) = -\sigma(-u)$")
+    monkeypatch.undo()
+    # a wrong KKT certificate (alpha_2 off), and an offset of the wrong sign
+    monkeypatch.setattr(svm, "EXAMPLE_ALPHA", sympy.Matrix([sympy.Rational(3, 16), 0, 0]))
+    _fails_at("svm.kkt", 6, r"\hat w = Z^\top \alpha")
+    monkeypatch.undo()
+    monkeypatch.setattr(svm, "_example_offset", lambda eta: -svm.EXAMPLE_DATA[:2, :].LUsolve(
+        sympy.Matrix([sympy.log(eta / a) for a in svm.EXAMPLE_ALPHA[:2]])))
+    _fails_at("svm.asymptote", 9, r"t \cdot \mathrm{RHS}(w(t)) \to \hat w")
+
+
+def test_convnet_mutations_fail_at_the_named_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    from implicit_bias.proofs import convnet
+
+    # convolution h[(d - k) mod D] instead of the cross-correlation of SPEC section 0
+    def convolution(h, w, *, normalized=True):
+        size = len(h)
+        scale = 1 / sympy.sqrt(size) if normalized else 1
+        return sympy.Matrix([scale * sum(w[k] * h[(d - k) % size] for k in range(size))
+                             for d in range(size)])
+
+    monkeypatch.setattr(convnet, "conv_layer", convolution)
+    _fails_at("convnet.fourier_product", 4, "instance $D = 3$, $L = 2$")
+    monkeypatch.undo()
+    # the conjugated spectrum of the single-example instance
+    monkeypatch.setattr(convnet, "EXAMPLE_X_HAT",
+                        convnet.EXAMPLE_X_HAT.applyfunc(sympy.conjugate))
+    _fails_at("convnet.single_example", 10, r"$\hat x = F x")
+    monkeypatch.undo()
+    # a Fourier bin of the cost construction that forgets one layer's phase
+    original = convnet._balanced_real_filters
+
+    def wrong_target(depth):
+        filters, target, symbols = original(depth)
+        return filters, target.applyfunc(lambda e: e * sympy.exp(sympy.I * symbols[3])), symbols
+
+    monkeypatch.setattr(convnet, "_balanced_real_filters", wrong_target)
+    _fails_at("convnet.cost", 5, "the network with these filters has the spectrum")
+
+
+def test_relu1d_mutations_fail_at_the_named_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    from implicit_bias.proofs import relu1d
+
+    # a unit that is not positively homogeneous of degree 1
+    monkeypatch.setattr(relu1d, "_relu", lambda u: sympy.Max(0, u) ** 2)
+    _fails_at("relu1d.balancing", 1, "positive homogeneity")
+    _fails_at("relu1d.cost_chain", 1, r"a[wx + b]_+ =")
+    monkeypatch.undo()
+    # int|f''| of the spline without the absolute values (the slope changes then telescope)
+    monkeypatch.setattr(relu1d, "tail_cost", lambda slopes, left, right: sum(
+        (q - p for p, q in zip([left, *slopes], [*slopes, right], strict=True)), sympy.S.Zero))
+    _fails_at("relu1d.min_interpolation", 11, "computed by exhaustion")
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_no_equation_step_has_structurally_equal_sides(family: str) -> None:
+    """A step whose two sides are the same sympy expression checks nothing at check time."""
+    same = [
+        (lemma.name, number, step.description[:60])
+        for lemma in all_lemmas() if lemma.name.startswith(family)
+        for number, step in enumerate(lemma.derive(), start=1)
+        if step.kind == "eq" and step.lhs == step.rhs
+    ]
+    assert same == []
+
+
+@pytest.mark.parametrize("family", MY_FAMILIES)
+def test_no_equation_step_is_decided_at_construction(family: str) -> None:
+    """Stricter, for the SVM, convnet and ReLU families: ``lhs - rhs`` is not already 0 (every
+    entry) when the step is built; the step's own check does the work (explicit sides only:
+    subtracting matrix expressions evaluates them)."""
+    decided = []
+    for lemma in all_lemmas():
+        if not lemma.name.startswith(family):
+            continue
+        for number, step in enumerate(lemma.derive(), start=1):
+            sides = (step.lhs, step.rhs)
+            if step.kind != "eq" or any(isinstance(side, (sympy.Set, sympy.MatrixExpr))
+                                        and not isinstance(side, sympy.MatrixBase)
+                                        for side in sides):
+                continue
+            residual = step.lhs - step.rhs
+            entries = list(residual) if isinstance(residual, sympy.MatrixBase) else [residual]
+            if all(entry == 0 for entry in entries):
+                decided.append((lemma.name, number, step.description[:60]))
+    assert decided == []
+
+
+def test_statements_say_what_is_general_and_what_is_an_instance() -> None:
+    for lemma in all_lemmas():
+        if lemma.name.startswith(MY_FAMILIES):
+            text = lemma.statement.lower()
+            assert "general" in text or "symbolic" in text, lemma.name
+            assert "checked symbolically for $n = 3$" not in text, lemma.name
+
+
+def test_matrix_expression_steps_decide_symbolic_shapes() -> None:
+    rows, cols = sympy.symbols("N d", positive=True, integer=True)
+    z = sympy.MatrixSymbol("Z", rows, cols)
+    w = sympy.MatrixSymbol("w", cols, 1)
+    a = sympy.MatrixSymbol("a", rows, 1)
+    good = Step.eq("a scalar is its transpose", (w.T * z.T * a) * 2, a.T * z * w + w.T * z.T * a)
+    assert good.check() is None
+    bad = Step.eq("off by a factor", w.T * z.T * a, 2 * a.T * z * w)
+    assert "not the zero matrix" in (bad.check() or "")
+    assert "shapes differ" in (Step.eq("shape", z, z.T).check() or "")
+    instance = {z: sympy.ImmutableMatrix([[1, 2]]), w: sympy.ImmutableMatrix([3, 4]), rows: 1,
+                cols: 2}
+    assert Step.eq("instance", (z * w).subs(instance), sympy.Matrix([[11]])).check() is None
+    assert "entry 0" in (Step.eq("instance", (z * w).subs(instance),
+                                 sympy.Matrix([[12]])).check() or "")
+
+
+def test_via_rewrites_unevaluated_steps() -> None:
+    t = sympy.Symbol("t", positive=True)
+    limit = sympy.Limit(t * sympy.exp(-2 * sympy.log(t)), t, sympy.oo)
+    assert Step.eq("a limit", limit, 0, via=lambda e: e.doit()).check() is None
+    assert "simplifies to" in (Step.eq("a wrong limit", limit, 1,
+                                       via=lambda e: e.doit()).check() or "")
