@@ -28,6 +28,7 @@ THEOREMS: dict[str, str] = {
     "deep-linear": "implicit_bias.claims.deep_linear",
     "convnet": "implicit_bias.claims.convnet",
     "relu1d": "implicit_bias.claims.relu1d",
+    "geometry": "implicit_bias.claims.geometry",
     "diagonal": "implicit_bias.claims.diagonal",
     "ntk1d": "implicit_bias.claims.ntk1d",
     "matrix": "implicit_bias.claims.matrix",

@@ -174,7 +174,10 @@ def _run(params0, state0, X, y, mask, hyper, times, *, model, loss, optimizer, r
 
     def step(s, t):
         p, st = s
-        g, _ = _gradient(model, loss, optimizer.target, reg, p, X, y, mask, t, hyper)
+        # an incremental/minibatch optimizer names the examples of step t (records below
+        # always use the whole training set)
+        m_t = mask if optimizer.examples is None else optimizer.examples(t, mask, hyper)
+        g, _ = _gradient(model, loss, optimizer.target, reg, p, X, y, m_t, t, hyper)
         upd, st = optimizer.update(g, st, p, t, hyper)
         return jax.tree.map(jnp.add, p, upd), st
 
@@ -243,7 +246,8 @@ def _resolve(model, loss, optimizer, regularizer):
 
 def _hyper(optimizer: Optimizer, regularizer, hyper, model, dtype, batch=None) -> dict:
     """The traced hyperparameters: defaults, then ``hyper``; checked finite (NaN step sizes
-    would return an all-NaN trace), cast to ``dtype``, broadcast to (B,) when batched."""
+    would return an all-NaN trace), cast to ``dtype``, broadcast to (B,) when batched. The
+    optimizer's ``array_hyper`` are arrays of any shape (batched: leading axis B)."""
     out = optimizer.default_hyper()
     out.update(hyper or {})
     need = {"lr", *optimizer.hyper_names, *(regularizer.hyper_names if regularizer else ())}
@@ -254,12 +258,23 @@ def _hyper(optimizer: Optimizer, regularizer, hyper, model, dtype, batch=None) -
     if missing:
         raise InvalidInputError(f"{optimizer.name} needs hyperparameter(s) {missing}")
     res = {}
+    arrays = set(optimizer.array_hyper)
     for k, v in out.items():
         if isinstance(v, bool):
             raise InvalidInputError(f"hyperparameter {k!r} must be a number, not a boolean")
-        a = np.asarray(v, dtype=float)
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"hyperparameter {k!r} must be real numbers, got "
+                                    f"{type(v).__name__}") from None
         if not np.all(np.isfinite(a)):
             raise NonFiniteError(f"hyperparameter {k!r} is not finite: {v!r}")
+        if k in arrays:  # an array hyperparameter: any shape; batched, leading axis B
+            if batch is not None and (a.ndim < 1 or a.shape[0] != batch):
+                raise ShapeError(f"array hyperparameter {k!r} must have a leading instance "
+                                 f"axis of length {batch}, got shape {a.shape}")
+            res[k] = jnp.asarray(a, dtype)
+            continue
         if batch is not None:
             if a.ndim > 1 or (a.ndim == 1 and a.shape[0] != batch):
                 raise ShapeError(f"hyperparameter {k!r} must be a scalar or have shape "
@@ -301,7 +316,9 @@ def fit(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int
     :class:`~implicit_bias.numerics.optimizers.Optimizer`, its name or an optax
     transformation; ``hyper``: its hyperparameters (``lr`` and those it names; traced).
     ``state0`` and ``t0`` continue an earlier run (its ``Trace.state`` and last step):
-    ``steps`` more steps from step ``t0``, exactly as if the run had not stopped.
+    ``steps`` more steps from step ``t0``, exactly as if the run had not stopped. An optimizer
+    with ``examples`` differentiates, at step t, only the loss of the examples it selects
+    (incremental methods); the records always use the whole (unmasked) training set.
     The arrays are used as given (the model modules validate and cast them).
     """
     loss, optimizer = _resolve(model, loss, optimizer, regularizer)
@@ -319,7 +336,8 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
               observe: Callable | None = None, state0=None, t0: int = 0, block: int = 16,
               devices=None) -> Trace:
     """:func:`fit` for a stack of B instances (leading axis B on ``params0``, ``X``, ``y``,
-    ``mask``; each ``hyper`` value a scalar or shape (B,)).
+    ``mask``; each ``hyper`` value a scalar or shape (B,), and each of the optimizer's
+    ``array_hyper`` an array with leading axis B).
 
     The instance axis is split over ``devices`` (default: all local devices) with
     ``jax.shard_map``; B is padded to a multiple of the device count by repeating the last

@@ -337,3 +337,60 @@ def test_custom_loss_matches_the_shipped_square_loss():
     b = fit(LINE, jnp.zeros(3), XR, YR, loss="square", optimizer="gd", hyper={"lr": 0.05},
             steps=30, n_records=2)
     np.testing.assert_allclose(np.asarray(a.params), np.asarray(b.params), rtol=1e-13)
+
+
+# ------------------------------------------------- array hyperparameters, per-example steps
+
+
+def test_array_hyperparameters_are_traced_and_shape_checked():
+    """An optimizer's ``array_hyper`` (a preconditioner P^-1) is an array of any shape for fit
+    and carries a leading instance axis for fit_batch: new values do not recompile, a
+    missing or wrong leading axis is a ShapeError (scalars keep their old rules)."""
+    opt = optimizers.preconditioned("loss")
+    Pinv = np.diag([1.0, 0.5, 0.25])
+    tr = fit(LINE, jnp.zeros(3), XR, YR, loss="square", optimizer=opt,
+             hyper={"lr": 0.05, "precond": Pinv}, steps=40, n_records=2)
+    w = np.zeros(3)
+    for _ in range(40):
+        w = w - 0.05 * Pinv @ _sq_grad(w)
+    np.testing.assert_allclose(np.asarray(tr.params), w, rtol=1e-12, atol=1e-14)
+    Xs, Ys = np.stack([XR] * 2), np.stack([YR] * 2)
+    kw = dict(loss="square", optimizer=opt, steps=10, n_records=2)
+    fit_batch(LINE, jnp.zeros((2, 3)), Xs, Ys, hyper={"lr": 0.05, "precond": np.stack(
+        [Pinv, np.eye(3)])}, **kw)
+    before = engine._run_batch_jit._cache_size()
+    fit_batch(LINE, jnp.zeros((2, 3)), Xs, Ys, hyper={"lr": [0.01, 0.02], "precond": np.stack(
+        [np.eye(3), 2 * Pinv])}, **kw)
+    assert engine._run_batch_jit._cache_size() == before
+    for bad in (Pinv, np.stack([Pinv] * 3), np.float64(1.0)):
+        with pytest.raises(ShapeError):
+            fit_batch(LINE, jnp.zeros((2, 3)), Xs, Ys, hyper={"lr": 0.05, "precond": bad}, **kw)
+    with pytest.raises(NonFiniteError):
+        fit(LINE, jnp.zeros(3), XR, YR, hyper={"lr": 0.05, "precond": Pinv * np.nan}, **kw)
+    with pytest.raises(InvalidInputError):
+        fit(LINE, jnp.zeros(3), XR, YR, hyper={"lr": 0.05, "precond": "eye"}, **kw)
+
+
+def test_a_per_example_optimizer_steps_on_one_example_and_records_the_whole_loss():
+    """``Optimizer.examples``: cyclic GD is w <- w - lr grad l_{t mod n}(w) (numpy loop);
+    masked rows are skipped by the cycle; records (loss, grad_norm) use the whole set."""
+    X = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [5.0, 5.0, 5.0], [1.0, 0.0, 1.0]])
+    y = np.array([1.0, -2.0, 9.0, 0.5])
+    mask = np.array([True, True, False, True])  # row 2 is padding
+    rows = [0, 1, 3]
+    w = np.zeros(3)
+    for t in range(50):
+        i = rows[t % 3]
+        w = w - 0.1 * X[i] * (X[i] @ w - y[i])
+    tr = fit(LINE, jnp.zeros(3), X, y, mask=mask, loss="square",
+             optimizer=optimizers.cyclic(optimizers.gd), hyper={"lr": 0.1}, steps=50,
+             n_records=2)
+    np.testing.assert_allclose(np.asarray(tr.params), w, rtol=1e-12, atol=1e-14)
+    r = X[rows] @ w - y[rows]
+    assert float(tr.log_loss[-1]) == pytest.approx(np.log(0.5 * np.sum(r**2)), rel=1e-12)
+    assert float(tr.grad_norm[-1]) == pytest.approx(np.linalg.norm(X[rows].T @ r), rel=1e-12)
+    sel = [np.flatnonzero(np.asarray(optimizers.cyclic_example(jnp.asarray(t), mask, {})))
+           for t in range(6)]
+    assert [int(s[0]) for s in sel] == [0, 1, 3, 0, 1, 3] and all(s.size == 1 for s in sel)
+    with pytest.raises(InvalidInputError):
+        optimizers.cyclic(optimizers.cyclic(optimizers.gd))

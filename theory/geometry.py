@@ -963,8 +963,8 @@ class BregmanInterpolant:
     ``predictor`` = ``w``. Claim kind: *exact limit* -- mirror descent on the square loss from
     w0 with any step sizes for which it converges to a zero-loss point converges to w
     (Gunasekar et al., ICML 2018, Sec. 2). ``certificate``: ``interpolation`` = ‖Xw - y‖ /
-    max(‖y‖, ‖X‖_F‖w‖), ``mirror`` = ‖(I - Π_row)Δ‖/‖Δ‖ with Δ = ∇ψ(w) - ∇ψ(w0) and Π_row the
-    orthogonal projector onto row(X) (0 if Δ = 0), ``domain`` (entropy: 0 iff w > 0).
+    max(‖y‖, ‖X‖_F(‖w‖ + ‖w0‖)), ``mirror`` = ‖(I - Π_row)Δ‖/‖Δ‖ with Δ = ∇ψ(w) - ∇ψ(w0) and
+    Π_row the orthogonal projector onto row(X) (0 if Δ = 0), ``domain`` (entropy: 0 iff w > 0).
     """
 
     w: np.ndarray
@@ -1006,8 +1006,10 @@ def _row_space(A: np.ndarray):
 
 
 def _bregman_certificate(A, y, w, w0, pot: Potential, V) -> Certificate:
-    interp = float(np.linalg.norm(A @ w - y)) / max(
-        float(np.linalg.norm(y)), float(np.linalg.norm(A)) * float(np.linalg.norm(w)), 1e-300)
+    # Scale of the solve: ‖y‖ and ‖X‖(‖w‖ + ‖w0‖) -- w0 enters because w is computed as
+    # w0 + (correction), so a zero interpolant (y = 0) carries rounding of size ε‖X‖‖w0‖.
+    scale = float(np.linalg.norm(A)) * (float(np.linalg.norm(w)) + float(np.linalg.norm(w0)))
+    interp = float(np.linalg.norm(A @ w - y)) / max(float(np.linalg.norm(y)), scale, 1e-300)
     conds = {"interpolation": interp}
     if pot.name == "entropy":
         conds["domain"] = 0.0 if np.all(w > 0) else 1.0
