@@ -4,6 +4,7 @@ Equations are checked against hand-written numpy updates (each optimizer is the 
 its docstring), the loop against per-instance runs, and compilation against new data.
 """
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -62,15 +63,26 @@ def test_one_exp_shares_equal_the_log_domain_weights_renormalized(loss, u, keep)
     """losses.shares (one exp per point, the accelerated schedule's hot path) equals
     normalized_weights / sum (log domain, several transcendentals) to rounding, masked or
     not, for negative margins, margins of 1e3 and ranges beyond exp's."""
-    L = get_loss(loss)
-    u = jnp.array(u)
-    m = jnp.array(keep[: u.size]).at[0].set(True)
-    c, _ = normalized_weights(L, u, m)
-    ref = np.asarray(c / c.sum())
-    q = np.asarray(shares(L, u, m))
+    # one shape for every example (pad to 8, padded rows masked): no compile per example
+    keep = np.array(keep)
+    keep[len(u):] = False
+    keep[0] = True
+    u = jnp.array(u + [0.0] * (8 - len(u)))
+    m = jnp.array(keep)
+    ref, q = (np.asarray(a) for a in _SHARES_PAIR[loss](u, m))
     assert np.isfinite(q).all() and q.sum() == pytest.approx(1.0, abs=1e-12)
     np.testing.assert_allclose(q, ref, rtol=1e-12, atol=1e-300)
     assert np.all(q[~np.asarray(m)] == 0)
+
+
+def _shares_pair(L):
+    def both(u, m):
+        c, _ = normalized_weights(L, u, m)
+        return c / c.sum(), shares(L, u, m)
+    return jax.jit(both)
+
+
+_SHARES_PAIR = {name: _shares_pair(get_loss(name)) for name in ("exp", "logistic")}
 
 
 @given(st.integers(1, 10**7), st.integers(2, 60))
@@ -133,10 +145,10 @@ def test_train_until_aligned_stops_each_instance_at_its_stage():
     X, y, m, W = *pad(insts, NB, DB), np.zeros((12, DB))
     for b, p in enumerate(insts):
         W[b, : p.w_hat.size] = p.w_hat
-    al = linear.train_until_aligned(X, y, W, tol=1e-8, mask=m, stages=(50, 400, 20_000),
+    al = linear.train_until_aligned(X, y, W, tol=1e-6, mask=m, stages=(50, 400, 4000),
                                     bucket=4)
-    assert al.converged.all() and np.all(al.gap <= 1e-8)
-    assert set(al.steps.tolist()) <= {50, 400, 20_000} and len(set(al.steps.tolist())) >= 2
+    assert al.converged.all() and np.all(al.gap <= 1e-6)
+    assert set(al.steps.tolist()) <= {50, 400, 4000} and len(set(al.steps.tolist())) >= 2
     # the same numbers as training each instance straight to its stopping step
     for T in set(al.steps.tolist()):
         sel = np.flatnonzero(al.steps == T)
