@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from implicit_bias import __version__
 from implicit_bias import claims as registry
-from implicit_bias.theory.errors import ImplicitBiasError, InvalidInputError
+from implicit_bias.theory.errors import DataFileError, ImplicitBiasError, InvalidInputError
 
-from .datafiles import load_table, read_csv
+from .datafiles import load_table, read_csv, read_npz
 
 __all__ = ["main"]
 
@@ -160,47 +162,141 @@ def _fmt_vec(v, exact):
     return "[" + ", ".join(str(x) if exact else f"{float(x):.12g}" for x in v) + "]"
 
 
-def _cmd_predict(args) -> int:
-    from implicit_bias.theory import convnet, relu1d, svm
+def _num(v):
+    return v.tolist() if isinstance(v, np.ndarray) else float(v)
 
+
+def _common(theorem, r) -> dict:
+    """The fields every result carries (theory.results): kind, reference, certificate."""
+    return {"theorem": theorem, "kind": str(r.kind), "reference": str(r.reference),
+            "certificate_residual": float(r.certificate.residual)}
+
+
+def _xy_columns(path, theorem):
+    rows, _ = read_csv(path)
+    if len(rows[0]) != 2:
+        raise InvalidInputError(f"{path}: {theorem} needs two columns x, y")
+    return (np.array([float(r[0]) for r in rows]), np.array([float(r[1]) for r in rows]))
+
+
+def _predict_svm(args, path):
+    from implicit_bias.theory import svm
+
+    X, y = load_table(path, exact=args.exact)
+    r = svm.max_margin(X, y, exact=args.exact)
+    ex = args.exact
+    return {"theorem": "svm", "kind": str(r.kind), "reference": str(r.reference),
+            "w_hat": [str(v) if ex else float(v) for v in r.w],
+            "direction": [str(v) if ex else float(v) for v in r.direction],
+            "margin": str(r.margin) if ex else float(r.margin),
+            "support": r.support.tolist(),
+            "alpha": [str(v) if ex else float(v) for v in r.dual], "generic": r.generic,
+            "kkt_residual": r.kkt.worst}
+
+
+def _predict_convnet(args, path):
+    from implicit_bias.theory import convnet
+
+    X, y = load_table(path)
+    r = convnet.max_margin(X, y, args.depth)
+    return {**_common("convnet", r), "depth": r.depth, "beta": r.beta.tolist(),
+            "penalty": r.penalty, "kkt_residual": r.certificate.residual}
+
+
+def _predict_relu1d(args, path):
+    from implicit_bias.theory import relu1d
+
+    x, y = _xy_columns(path, "relu1d")
+    r = relu1d.min_norm_interpolation(x, y, skip=args.skip)
+    return {"theorem": "relu1d", "kind": "global minimum", "min_cost": r.cost, "V": r.V,
+            "S": r.S, "skip": r.skip, "knots": r.function.knots.tolist() if r.function
+            else [], "values": r.function.values.tolist() if r.function else []}
+
+
+def _predict_geometry(args, path):
+    from implicit_bias.theory import geometry
+
+    X, y = load_table(path)
+    if args.potential is not None:  # regression: mirror descent's Bregman interpolant
+        pot = args.potential
+        if pot.startswith("lp:"):
+            pot = ("lp", _parse_p(pot[3:]))
+        r = geometry.bregman_interpolant(X, y, potential=pot)
+        return {**_common("geometry", r), "route": "bregman interpolant (regression)",
+                "potential": args.potential, "w": r.w.tolist(), "divergence": r.divergence}
+    r = geometry.max_margin(X, y, p=_parse_p(args.p))
+    return {**_common("geometry", r), "route": f"l{args.p} max margin (classification)",
+            "p": float(r.p), "w": r.w.tolist(), "direction": r.direction.tolist(),
+            "margin": float(r.margin), "support": np.asarray(r.support).tolist(),
+            "unique": r.unique}
+
+
+def _predict_diagonal(args, path):
+    from implicit_bias.theory import diagonal
+
+    X, y = load_table(path)
+    r = diagonal.interpolant(X, y, alpha=args.alpha, depth=args.depth)
+    return {**_common("diagonal", r), "alpha": float(args.alpha), "depth": r.depth,
+            "beta": r.beta.tolist(), "potential": float(r.value),
+            "l1_norm": float(np.abs(r.beta).sum())}
+
+
+def _predict_ntk1d(args, path):
+    from implicit_bias.theory import ntk1d
+
+    x, y = _xy_columns(path, "ntk1d")
+    r = ntk1d.interpolant(x, y)
+    return {**_common("ntk1d", r), "x": r.x.tolist(), "coef": r.coef.tolist(),
+            "rkhs_norm_sq": float(r.value), "condition": float(r.condition)}
+
+
+def _predict_matrix(args, path):
+    from implicit_bias.theory import matrix
+
+    if path.suffix.lower() != ".npz":
+        raise DataFileError(f"{path}: matrix sensing needs an NPZ file with arrays A "
+                            "(m, d, d) and y (m,)")
+    a = read_npz(path, ("A", "y"))
+    r = matrix.min_nuclear_norm(a["A"], a["y"], psd=args.psd)
+    return {**_common("matrix", r), "psd": r.psd, "W": r.W.tolist(),
+            "nuclear_norm": float(r.value), "rank": int(r.rank), "route": r.route}
+
+
+_PREDICT = {"svm": _predict_svm, "convnet": _predict_convnet, "relu1d": _predict_relu1d,
+            "geometry": _predict_geometry, "diagonal": _predict_diagonal,
+            "ntk1d": _predict_ntk1d, "matrix": _predict_matrix}
+
+
+def _parse_p(text) -> float:
+    """p of an l_p norm from text: a number >= 1 (decimal or fraction) or "inf" (never
+    evaluated)."""
+    from implicit_bias.theory.geometry import check_p
+
+    t = str(text).strip().lower()
+    try:
+        v = math.inf if t in ("inf", "infinity") else float(Fraction(t))
+    except (ValueError, ZeroDivisionError):
+        raise InvalidInputError(f"p must be a number or 'inf', got {text!r}") from None
+    return check_p(v)
+
+
+def _cmd_predict(args) -> int:
     path = Path(args.file)
-    if args.theorem == "relu1d":
-        rows, _ = read_csv(path)
-        if len(rows[0]) != 2:
-            raise InvalidInputError(f"{path}: relu1d needs two columns x, y")
-        x = np.array([float(r[0]) for r in rows])
-        y = np.array([float(r[1]) for r in rows])
-        r = relu1d.min_norm_interpolation(x, y, skip=args.skip)
-        out = {"theorem": "relu1d", "kind": "global minimum", "min_cost": r.cost, "V": r.V,
-               "S": r.S, "skip": r.skip, "knots": r.function.knots.tolist() if r.function
-               else [], "values": r.function.values.tolist() if r.function else []}
-    elif args.theorem == "convnet":
-        X, y = load_table(path)
-        r = convnet.max_margin(X, y, args.depth)
-        out = {"theorem": "convnet", "depth": r.depth, "kind": r.kind,
-               "beta": r.beta.tolist(), "penalty": r.penalty,
-               "kkt_residual": r.certificate.residual}
-    else:
-        X, y = load_table(path, exact=args.exact)
-        r = svm.max_margin(X, y, exact=args.exact)
-        ex = args.exact
-        out = {"theorem": "svm", "w_hat": [str(v) if ex else float(v) for v in r.w],
-               "direction": [str(v) if ex else float(v) for v in r.direction],
-               "margin": str(r.margin) if ex else float(r.margin),
-               "support": r.support.tolist(),
-               "alpha": [str(v) if ex else float(v) for v in r.dual], "generic": r.generic,
-               "kkt_residual": r.kkt.worst}
+    out = _PREDICT[args.theorem](args, path)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
+    width = max(map(len, out))
     for k, v in out.items():
-        if isinstance(v, list) and v and not isinstance(v[0], str):
+        if isinstance(v, list) and v and isinstance(v[0], list):
+            v = "[" + ", ".join(_fmt_vec(row, False) for row in v) + "]"
+        elif isinstance(v, list) and v and not isinstance(v[0], str):
             v = _fmt_vec(v, False)
         elif isinstance(v, list):
             v = "[" + ", ".join(v) + "]"
         elif isinstance(v, float):
             v = f"{v:.12g}"
-        print(f"{k:12s}= {v}")
+        print(f"{k:{width}s} = {v}")
     return 0
 
 
@@ -379,12 +475,32 @@ def build_parser() -> argparse.ArgumentParser:
                    "accelerated, normalized, gd for svm)")
     v.add_argument("--no-progress", action="store_true", help=argparse.SUPPRESS)
     v.set_defaults(func=_cmd_verify)
-    p = sub.add_parser("predict", help="print the predicted limit for a dataset (no JAX)")
-    p.add_argument("theorem", choices=["svm", "convnet", "relu1d"])
-    p.add_argument("file", help="CSV (features..., label; relu1d: x, y) or NPZ with X, y")
+    p = sub.add_parser(
+        "predict", help="print the predicted limit for a dataset (no JAX)",
+        description="The theory's prediction for your data. svm: hard-margin SVM direction "
+        "(Soudry et al. 2018); convnet: DFT-l_{2/L} max margin of depth-L linear convnets "
+        "(Gunasekar et al. 2018); relu1d: the min-R(f) interpolant (Savarese et al. 2019); "
+        "geometry: the l_p max-margin direction of steepest descent, or with --potential the "
+        "Bregman interpolant mirror descent reaches on regression (Gunasekar et al. 2018); "
+        "diagonal: the Q_alpha interpolant of a depth-D diagonal net from scale alpha "
+        "(Woodworth et al. 2020); ntk1d: the 1-D NTK kernel interpolant; matrix: the min "
+        "nuclear norm solution of A(W) = y (Gunasekar et al. 2017). Files: CSV (features..., "
+        "label or target; relu1d and ntk1d: x, y) or NPZ with X, y (matrix: NPZ with A of "
+        "shape (m, d, d) and y); NPZ is never unpickled.")
+    p.add_argument("theorem", choices=sorted(_PREDICT))
+    p.add_argument("file", help="CSV (features..., label; relu1d/ntk1d: x, y) or NPZ with X, "
+                   "y (matrix: A, y)")
     p.add_argument("--exact", action="store_true", help="exact rational arithmetic (svm)")
-    p.add_argument("--depth", type=_positive_int, default=2, help="convnet depth L (2)")
+    p.add_argument("--depth", type=_positive_int, default=2,
+                   help="convnet depth L, diagonal depth D (2)")
     p.add_argument("--skip", action="store_true", help="relu1d with a free linear unit")
+    p.add_argument("--p", default="2", help="geometry: the l_p norm of steepest descent, "
+                   "1 <= p <= inf (2)")
+    p.add_argument("--potential", default=None, help="geometry regression: the mirror "
+                   "potential, l2, entropy or lp:P (P > 1)")
+    p.add_argument("--alpha", type=float, default=1.0,
+                   help="diagonal: the initialization scale alpha > 0 (1)")
+    p.add_argument("--psd", action="store_true", help="matrix: restrict to W PSD")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_predict)
     q = sub.add_parser("proofs", help="check every lemma once and print a report (no JAX)")

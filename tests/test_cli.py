@@ -64,8 +64,9 @@ def test_predict_svm_from_csv_and_npz(tmp_path, capsys):
     csv = tmp_path / "d.csv"
     csv.write_text("x1,x2,label\n2,0,1\n0,1,-1\n1,3,-1\n")
     assert main(["predict", "svm", str(csv)]) == 0
-    out = capsys.readouterr().out
-    assert "w_hat       = [0.5, -1]" in out and "support     = [0, 1]" in out
+    lines = {k.strip(): v.strip() for k, v in
+             (ln.split("=", 1) for ln in capsys.readouterr().out.splitlines())}
+    assert lines["w_hat"] == "[0.5, -1]" and lines["support"] == "[0, 1]"
     assert main(["predict", "svm", str(csv), "--exact", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["w_hat"] == ["1/2", "-1"] and data["support"] == [0, 1]
@@ -87,6 +88,69 @@ def test_predict_convnet_and_relu1d(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["min_cost"] == pytest.approx(2.0)
     assert main(["predict", "relu1d", str(pts), "--skip", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["min_cost"] == pytest.approx(1.0)
+
+
+def test_predict_geometry_diagonal_ntk1d_matrix(tmp_path, capsys):
+    """The values are checkable by hand: the l-inf and l1 max margins of
+    {(2,0,+), (0,1,-), (1,3,-)} are 1 at w = (1/2, -1) and 2/3 at (1/3, -2/3); a diagonal net
+    from alpha -> 0 finds the sparse interpolant, from a large alpha the min-l2 one; the NTK
+    coefficients solve Theta(X, X) c = y; the min nuclear norm with W_00 = W_11 = 1,
+    W_01 + W_10 = 0 is I (2 sqrt(1 + a^2) >= 2 for W = [[1, a], [-a, 1]])."""
+    from implicit_bias.theory import ntk1d
+
+    def run(*argv):
+        assert main(["predict", *map(str, argv), "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    cls = tmp_path / "c.csv"
+    cls.write_text("2,0,1\n0,1,-1\n1,3,-1\n")
+    d = run("geometry", cls, "--p", "inf")
+    assert d["margin"] == pytest.approx(1.0) and d["direction"] == pytest.approx([0.5, -1])
+    d = run("geometry", cls, "--p", "1")
+    assert d["margin"] == pytest.approx(2 / 3) and d["direction"] == pytest.approx([1 / 3, -2 / 3])
+    reg = tmp_path / "r.csv"
+    reg.write_text("1,1,0,1\n0,1,1,1\n")
+    d = run("geometry", reg, "--potential", "entropy")
+    w = np.array(d["w"])
+    assert np.all(w > 0) and np.array([[1, 1, 0], [0, 1, 1]]) @ w == pytest.approx([1, 1])
+    assert run("diagonal", reg, "--alpha", "1e-8")["beta"] == pytest.approx([0, 1, 0], abs=1e-6)
+    d = run("diagonal", reg, "--alpha", "1e4", "--depth", "2")
+    assert d["beta"] == pytest.approx([1 / 3, 2 / 3, 1 / 3], abs=1e-4)
+    pts = tmp_path / "k.csv"
+    pts.write_text("x,y\n0,0\n1,1\n2,0\n")
+    d = run("ntk1d", pts)
+    x = np.array(d["x"])
+    K = np.array([[float(ntk1d.kernel(a, b)) for b in x] for a in x])
+    assert K @ np.array(d["coef"]) == pytest.approx([0, 1, 0], abs=1e-12)
+    A = np.zeros((3, 2, 2))
+    A[0, 0, 0] = A[1, 1, 1] = A[2, 0, 1] = A[2, 1, 0] = 1
+    npz = tmp_path / "m.npz"
+    np.savez(npz, A=A, y=np.array([1.0, 1.0, 0.0]))
+    for extra in ([], ["--psd"]):
+        d = run("matrix", npz, *extra)
+        assert d["nuclear_norm"] == pytest.approx(2, abs=1e-6)
+        assert np.array(d["W"]) == pytest.approx(np.eye(2), abs=1e-5)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["matrix", "{cls}"], "NPZ"),
+    (["geometry", "{cls}", "--p", "0.5"], "NormError"),
+    (["geometry", "{cls}", "--p", "__import__('os')"], "number or 'inf'"),
+    (["geometry", "{reg}", "--potential", "l7"], "potential"),
+    (["diagonal", "{reg}", "--alpha", "-1"], "DomainError"),
+    (["diagonal", "{reg}", "--depth", "1"], "DepthError"),
+    (["ntk1d", "{cls}"], "two columns"),
+    (["ntk1d", "{rep}"], "KnotError"),
+])
+def test_predict_refuses_bad_options_with_one_line(argv, needle, tmp_path, capsys):
+    files = {"cls": "2,0,1\n0,1,-1\n1,3,-1\n", "reg": "1,1,0,1\n0,1,1,1\n",
+             "rep": "0,0\n1,1\n1,2\n"}
+    for k, text in files.items():
+        (tmp_path / f"{k}.csv").write_text(text)
+    argv = [a.format(**{k: tmp_path / f"{k}.csv" for k in files}) for a in argv]
+    assert main(["predict", *argv]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1
 
 
 BAD_FILES = {
@@ -149,7 +213,7 @@ def test_cost_command_and_its_leading_minus(capsys):
 
 
 @pytest.mark.parametrize("argv", [["cost", "relu(x)"], ["proofs", "--quiet"],
-                                  ["predict", "svm", "{csv}"]])
+                                  ["predict", "svm", "{csv}"], ["predict", "geometry", "{csv}"]])
 def test_predict_proofs_and_cost_do_not_import_jax(argv, tmp_path):
     csv = tmp_path / "d.csv"
     csv.write_text("2,0,1\n0,1,-1\n")
