@@ -18,7 +18,8 @@ from .lemma import (
     evaluate_all,
     register,
     report,
+    select,
 )
 
 __all__ = ["Lemma", "LemmaResult", "Step", "all_lemmas", "check_all", "evaluate_all",
-           "register", "report"]
+           "register", "report", "select"]

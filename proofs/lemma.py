@@ -40,6 +40,7 @@ __all__ = [
     "report",
     "evaluate_all",
     "row",
+    "select",
 ]
 
 #: Modules that register lemmas on import, in report order. Missing ones are skipped.
@@ -306,11 +307,33 @@ def check_all() -> list[LemmaResult]:
     return [lemma.check() for lemma in all_lemmas()]
 
 
-def evaluate_all(on_result: Callable[[Lemma, LemmaResult], None] | None = None):
-    """Check every lemma once: a list of (lemma, steps, result); ``on_result`` is called as
-    each lemma finishes (progress)."""
+def select(names: Sequence[str] = ()) -> list[Lemma]:
+    """The lemmas named by ``names`` (all of them when empty), in :func:`all_lemmas` order: a
+    name is a lemma's name (``svm.kkt``) or a theorem's prefix (``svm``: every ``svm.*``
+    lemma). A name that selects nothing raises ``KeyError`` naming the known theorems.
+
+    >>> [lemma.name for lemma in select(["svm.kkt"])]
+    ['svm.kkt']
+    """
+    lemmas = all_lemmas()
+    if not names:
+        return lemmas
+    unknown = [n for n in names if not any(
+        lem.name == n or lem.name.startswith(n + ".") for lem in lemmas)]
+    if unknown:
+        known = sorted({lem.name.split(".")[0] for lem in lemmas})
+        raise KeyError(f"no lemma named {', '.join(map(repr, unknown))}: give a lemma's name "
+                       f"or one of the theorems {', '.join(known)}")
+    return [lem for lem in lemmas
+            if any(lem.name == n or lem.name.startswith(n + ".") for n in names)]
+
+
+def evaluate_all(on_result: Callable[[Lemma, LemmaResult], None] | None = None,
+                 names: Sequence[str] = ()):
+    """Check every lemma (or those :func:`select` picks from ``names``) once: a list of
+    (lemma, steps, result); ``on_result`` is called as each lemma finishes (progress)."""
     out = []
-    for lemma in all_lemmas():
+    for lemma in select(names):
         steps, res = lemma._evaluate()
         out.append((lemma, steps, res))
         if on_result is not None:

@@ -14,6 +14,11 @@ Profiles (``IMPLICIT_BIAS_PROFILE=thorough`` or pytest's ``--hypothesis-profile=
   the examples an editable install draws.
 * ``thorough``: 500 random examples, for hunting counterexamples.
 * ``dev``: 5 examples, for a quick local loop.
+
+No persistent compilation cache: ``IMPLICIT_BIAS_CACHE=off`` unless the caller sets it, so the
+CLI runs inside the tests never write into the user's own cache (``~/.cache/implicit-bias``).
+(A cache shared by the xdist workers was measured: writing every program costs more than
+the few programs two workers share save, 52.6 s against 47.1 s for test_convnet + test_engine.)
 """
 
 import os
@@ -21,6 +26,7 @@ import os
 import jax
 from hypothesis import HealthCheck, settings
 
+os.environ.setdefault("IMPLICIT_BIAS_CACHE", "off")
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_numpy_dtype_promotion", "strict")

@@ -212,7 +212,7 @@ def test_cost_command_and_its_leading_minus(capsys):
     assert "UnsafeExpressionError" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["cost", "relu(x)"], ["proofs", "--quiet"],
+@pytest.mark.parametrize("argv", [["cost", "relu(x)"], ["proofs", "--quiet", "svm"],
                                   ["predict", "svm", "{csv}"], ["predict", "geometry", "{csv}"]])
 def test_predict_proofs_and_cost_do_not_import_jax(argv, tmp_path):
     csv = tmp_path / "d.csv"
@@ -223,6 +223,31 @@ def test_predict_proofs_and_cost_do_not_import_jax(argv, tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_proofs_checks_the_lemmas_it_is_given(capsys):
+    """``proofs NAME ...`` checks only the named lemmas or theorems (every lemma by default,
+    in tests/test_proofs.py); a name that selects nothing is bad input (exit 2)."""
+    assert main(["proofs", "--quiet", "svm.kkt", "relu1d"]) == 0
+    out = capsys.readouterr().out
+    names = [ln.split()[0] for ln in out.splitlines()[1:-1]]
+    assert names[0] == "svm.kkt" and len(names) > 1
+    assert all(n == "svm.kkt" or n.startswith("relu1d.") for n in names)
+    assert f"{len(names)} of {len(names)} lemmas ok" in out
+    assert main(["proofs", "svm.nope"]) == 2
+    assert "no lemma named 'svm.nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("theorem", ["geometry", "diagonal", "ntk1d", "matrix"])
+def test_verify_data_refuses_theorems_without_a_data_route(theorem, tmp_path, capsys):
+    """Families whose claims need planted instances refuse --data in one line (exit 2),
+    naming those that take it, instead of failing with a traceback."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("2,0,1\n0,1,-1\n")
+    assert main(["verify", theorem, "--data", str(csv), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "not available for " + theorem in err and "svm" in err
+    assert "Traceback" not in err
 
 
 def test_verify_on_a_users_own_data(tmp_path, capsys):

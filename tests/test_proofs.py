@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -63,15 +64,25 @@ def _lemma_with(*steps: Step, name: str = "test.lemma") -> Lemma:
     )
 
 
-@pytest.fixture(scope="module")
-def evaluated():
-    """Every lemma checked once for the module (the reports render this evaluation)."""
+@functools.cache  # once per process, even if xdist interleaves other modules' tests
+def _evaluated():
     return evaluate_all()
 
 
-@pytest.fixture(scope="module")
-def latex_report(evaluated) -> str:
-    return report(latex=True, evaluated=evaluated)
+@pytest.fixture
+def evaluated():
+    """Every lemma checked once (the reports render this evaluation)."""
+    return _evaluated()
+
+
+@pytest.fixture
+def latex_report() -> str:
+    return _latex()
+
+
+@functools.cache
+def _latex() -> str:
+    return report(latex=True, evaluated=_evaluated())
 
 
 def test_registry_holds_the_svm_lemmas_in_module_order() -> None:
@@ -89,8 +100,10 @@ def test_theorem_modules_register_in_report_order_and_cite_their_papers() -> Non
     }
     assert all(not n.startswith(("convnet.", "relu1d.")) for n in names[: first["convnet."]])
     assert first["convnet."] < first["relu1d."]
-    families = ("relu1d.", "geometry.", "diagonal.", "ntk1d.", "matrix.")
-    assert all(n.startswith(families) for n in names[first["relu1d."] :])
+    # every later module in THEORY_MODULES order (a new theorem needs no edit here)
+    later = tuple(m.rsplit(".", 1)[1] + "." for m in _lemma.THEORY_MODULES)
+    later = later[later.index("relu1d."):]
+    assert all(n.startswith(later) for n in names[first["relu1d."] :])
     papers = {"convnet.": "Gunasekar", "relu1d.": "Savarese"}
     for lemma in all_lemmas():
         for prefix, author in papers.items():
@@ -99,6 +112,7 @@ def test_theorem_modules_register_in_report_order_and_cite_their_papers() -> Non
                 assert lemma.statement.isascii() and lemma.title.isascii()
 
 
+@pytest.mark.xdist_group("every-lemma")  # one worker evaluates them once
 def test_every_registered_lemma_checks(evaluated) -> None:
     assert [lemma.name for lemma, _, _ in evaluated] == [lem.name for lem in all_lemmas()]
     for lemma, steps, result in evaluated:
@@ -114,6 +128,7 @@ def test_check_all_checks_each_lemma(monkeypatch) -> None:
     assert seen == [lemma.name for lemma in all_lemmas()]
 
 
+@pytest.mark.xdist_group("every-lemma")  # one worker evaluates them once
 def test_text_report_lists_every_lemma(evaluated) -> None:
     text = report(evaluated=evaluated)
     rows = {line.split()[0]: line.split()[1] for line in text.splitlines()[1:] if line.strip()}
@@ -123,6 +138,7 @@ def test_text_report_lists_every_lemma(evaluated) -> None:
     assert "FAILED" not in text
 
 
+@pytest.mark.xdist_group("every-lemma")
 def test_latex_report_has_every_lemma(latex_report: str) -> None:
     assert latex_report.startswith("\\documentclass{article}")
     assert "\\newtheorem{lemma}" in latex_report
@@ -132,6 +148,7 @@ def test_latex_report_has_every_lemma(latex_report: str) -> None:
     assert latex_report.isascii()
 
 
+@pytest.mark.xdist_group("every-lemma")
 def test_latex_report_is_structurally_balanced(latex_report: str) -> None:
     stack: list[str] = []
     for kind, env in re.findall(r"\\(begin|end)\{([^}]*)\}", latex_report):
@@ -150,6 +167,7 @@ def test_latex_report_is_structurally_balanced(latex_report: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+@pytest.mark.xdist_group("every-lemma")
 def test_latex_report_compiles(latex_report: str, tmp_path: Path) -> None:
     (tmp_path / "appendix.tex").write_text(latex_report)
     run = subprocess.run(
@@ -283,9 +301,8 @@ def test_proofs_never_import_jax_or_the_numerics() -> None:
 # Each step can fail: wrong mathematics makes the lemma fail at the step that uses it (the
 # unmutated lemmas all check: test_every_registered_lemma_checks).
 
-FAMILIES = ("svm.", "deep_linear.", "convnet.", "relu1d.", "geometry.", "diagonal.", "ntk1d.",
-            "matrix.")
-MY_FAMILIES = ("svm.", "deep_linear.", "convnet.", "relu1d.")
+#: every lemma family (the prefixes of the registered names: a new theorem is checked too)
+FAMILIES = tuple(dict.fromkeys(lemma.name.split(".")[0] + "." for lemma in all_lemmas()))
 
 
 def _registered(name: str) -> Lemma:
@@ -376,9 +393,9 @@ def test_no_equation_step_has_structurally_equal_sides(family: str) -> None:
     assert same == []
 
 
-@pytest.mark.parametrize("family", MY_FAMILIES)
+@pytest.mark.parametrize("family", FAMILIES)
 def test_no_equation_step_is_decided_at_construction(family: str) -> None:
-    """Stricter, for the SVM, convnet and ReLU families: ``lhs - rhs`` is not already 0 (every
+    """Stricter, for every family: ``lhs - rhs`` is not already 0 (every
     entry) when the step is built; the step's own check does the work (explicit sides only:
     subtracting matrix expressions evaluates them)."""
     decided = []
@@ -400,7 +417,7 @@ def test_no_equation_step_is_decided_at_construction(family: str) -> None:
 
 def test_statements_say_what_is_general_and_what_is_an_instance() -> None:
     for lemma in all_lemmas():
-        if lemma.name.startswith(MY_FAMILIES):
+        if lemma.name.startswith(FAMILIES):
             text = lemma.statement.lower()
             assert "general" in text or "symbolic" in text, lemma.name
             assert "checked symbolically for $n = 3$" not in text, lemma.name

@@ -6,6 +6,8 @@ Tolerances for the trainer: see the module docstring of numerics.relu1d (λ bias
 irrelevant beyond 2N + 4 units, the rest Adam's optimization error, measured).
 """
 
+import functools
+
 import jax
 import numpy as np
 import pytest
@@ -366,12 +368,19 @@ def test_R_of_relu_compositions_is_exact_and_invariant(f, c, skip):
     assert relu1d.representation_cost(f.subs(X, -X), X, skip=skip) == r.value
 
 
-@pytest.mark.parametrize("c", [0, 49, 60, -37])
+@functools.cache
+def _cost_of_x_tanh_x():
+    return relu1d.representation_cost(X * sp.tanh(X), X)
+
+
+@pytest.mark.parametrize("c", [49, 60, -37])
 def test_R_of_smooth_functions_does_not_move_with_the_function(c):
     """Issue: the numeric fallback once looked for zeros of f'' in a fixed window, so R of
     (x - c) tanh(x - c) changed with c. Now it is invariant (to the reported error) under
-    translation and reflection, and flagged as numeric."""
-    base = relu1d.representation_cost(X * sp.tanh(X), X)
+    translation and reflection, and flagged as numeric. (R of x tanh x itself is computed
+    once per session: it is the reference, not under test.)"""
+    base = _cost_of_x_tanh_x()
+    assert not base.exact and base.error < 1e-8
     r = relu1d.representation_cost((X - c) * sp.tanh(X - c), X)
     m = relu1d.representation_cost(-(X - c) * sp.tanh(-(X - c)), X)
     assert not r.exact and r.error < 1e-8

@@ -10,7 +10,8 @@ Predictions for gradient descent on the logistic or exponential loss of a linear
   support vectors span the data).
 * :func:`max_margin_multiclass` -- the K-class limit for cross-entropy (Sec. 4 of the paper).
 
-Conventions (docs/conventions.md): X is (N, d), labels ±1 absorbed as z_n = y_n x_n, the loss is a sum.
+Conventions (docs/conventions.md): X is (N, d), labels ±1 absorbed as z_n = y_n x_n, the loss
+is a sum.
 No JAX is imported here.
 """
 

@@ -41,7 +41,8 @@ def convnet_single_example(draw, *, D: int = 6, depths=(3, 4), ratio: float = 1.
 @st.composite
 def rational_single_example(draw, *, D: int = 4, depth: int = 3, clear_winner: bool = False,
                             ratio: Fraction = Fraction(3, 2)):
-    """One example with a rational symmetric spectrum and a rational balanced init (docs/convnet.md).
+    """One example with a rational symmetric spectrum and a rational balanced init
+    (docs/convnet.md).
 
     {"x_hat": per-class values in {1/4, ..., 1} (x̂ real, positive, conjugate-symmetric, so x is
     real and symmetric), "r0": per-class init magnitudes in {1/20, ..., 6/20}, "depth"}, one
