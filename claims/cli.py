@@ -33,7 +33,12 @@ EPILOG = """\
 theorems: svm (separable data -> hard-margin SVM, Soudry et al. 2018), deep-linear (deep
 linear nets -> the same SVM, Ji & Telgarsky 2019), convnet (linear convnets -> DFT 2/L
 quasi-norm, Gunasekar et al. 2018), relu1d (1-D ReLU nets -> int |f''|, Savarese et al.
-2019). The mathematics: docs/ in the repository.
+2019), geometry (steepest, mirror, Adam, sign and momentum descent -> the max margin or
+Bregman interpolant of their geometry, Gunasekar et al. 2018), diagonal (diagonal linear
+nets -> Q_alpha, kernel to rich, Woodworth et al. 2020), ntk1d (wide 1-D ReLU nets -> NTK
+kernel regression, Jacot et al. 2018), matrix (factorized matrix sensing -> nuclear norm
+where it holds, Gunasekar et al. 2017, Arora et al. 2019, Razin & Cohen 2020).
+The mathematics: docs/ in the repository.
 
 exit codes: 0 ok; 1 a claim failed / a search ended unexpectedly / a replay differed;
 2 bad input; 3 an implementation error met by a search; 130 interrupted.
@@ -142,6 +147,11 @@ def _verify_data(args, theorems, runner, out) -> int:
     theorem = theorems[0]
     path = Path(args.data)
     mod = registry._module(theorem)
+    if not hasattr(mod, "data_instance"):
+        able = [t for t in registry.THEOREMS if hasattr(registry._module(t), "data_instance")]
+        raise InvalidInputError(f"verify --data is not available for {theorem} (its claims "
+                                f"need planted instances); it is for {', '.join(able)}. "
+                                f"`implicit-bias predict {theorem} FILE` predicts on a file")
     if getattr(mod, "DATA_FORMAT", "classification") == "interpolation":
         rows, _ = read_csv(path)
         if len(rows[0]) != 2:
@@ -308,7 +318,11 @@ def _cmd_proofs(args) -> int:
         if not args.quiet and not args.latex:
             print(row(lemma, res, 28), file=sys.stderr, flush=True)
 
-    evaluated = proofs.evaluate_all(progress)
+    try:
+        evaluated = proofs.evaluate_all(progress, names=args.names)
+    except KeyError as exc:
+        print(f"implicit-bias proofs: {exc.args[0]}", file=sys.stderr)
+        return 2
     print(proofs.report(latex=args.latex, evaluated=evaluated))
     return 0 if all(res.ok for _, _, res in evaluated) else 1
 
@@ -504,6 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_predict)
     q = sub.add_parser("proofs", help="check every lemma once and print a report (no JAX)")
+    q.add_argument("names", nargs="*", metavar="NAME",
+                   help="only these lemmas: a lemma's name (svm.kkt) or a theorem (svm); "
+                   "default every lemma")
     q.add_argument("--latex", action="store_true", help="print a LaTeX appendix instead")
     q.add_argument("--quiet", action="store_true", help="no per-lemma progress on stderr")
     q.set_defaults(func=_cmd_proofs)
