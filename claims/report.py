@@ -22,11 +22,25 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 __all__ = ["html", "claim_figure", "figure_distribution", "figure_start", "figure_curves"]
 
 
+def _plain_log_labels(fig) -> None:
+    """Log axes labelled in plain text (1e-08), not mathtext ($10^{-8}$): the same ticks,
+    and the report draws twice as fast (mathtext parses every label; measured 0.19 -> 0.11 s
+    per figure)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_formatter(ticker.LogFormatter(labelOnlyBase=True))
+                axis.set_minor_formatter(ticker.NullFormatter())
+
+
 def _png(fig, dpi: int = 100) -> str:
+    _plain_log_labels(fig)
+    fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
@@ -44,12 +58,13 @@ def claim_figure(claim, instances, seed) -> str | None:
     fig = plt.figure(figsize=(12, 3.2))
     claim.figure(instances, seed, fig)
     fig.suptitle(claim.name, fontsize=9)
-    fig.tight_layout()
     return _png(fig)
 
 
 def figure_distribution(r):
-    """Per-instance disagreement (sorted) against the tolerance."""
+    """Per-instance disagreement (sorted) against the tolerance; beside it, where the claim
+    records one, the disagreement at the start of training against at the end (an
+    informative instance starts far from the answer). One figure: one layout, one PNG."""
     v = r.values()
     status = np.array([row["status"] for row in r.rows])
     order = np.argsort(np.where(np.isfinite(v), v, np.inf), kind="stable")
@@ -57,7 +72,13 @@ def figure_distribution(r):
     fin = np.isfinite(v)
     x = np.arange(v.size)
     tol = r.claim.tolerance
-    fig, ax = plt.subplots(figsize=(6.4, 2.8))
+    with_start = bool(np.isfinite(r.values("start")).any())
+    if with_start:
+        fig, (ax, ax_start) = plt.subplots(1, 2, figsize=(9.6, 2.8),
+                                           gridspec_kw={"width_ratios": [16, 7]})
+        _draw_start(r, ax_start)
+    else:
+        fig, ax = plt.subplots(figsize=(6.4, 2.8))
     styles = {"agree": ("tab:green", "o", 10), "optimization failure": ("tab:orange", "s", 12),
               "counterexample": ("tab:red", "x", 30), "implementation error": ("purple", "D", 30)}
     for st_, (color, marker, size) in styles.items():  # failures last: drawn on top
@@ -82,15 +103,20 @@ def figure_distribution(r):
     ax.set_ylabel(r.claim.metric, fontsize=7)
     ax.set_title(r.claim.name, fontsize=9)
     ax.legend(fontsize=6, loc="best", framealpha=0.6)
-    fig.tight_layout()
     return fig
 
 
 def figure_start(r):
-    """Disagreement at the start of training against at the end, per instance."""
+    """Disagreement at the start of training against at the end, per instance (alone; the
+    report draws it beside the distribution, :func:`figure_distribution`)."""
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    _draw_start(r, ax)
+    return fig
+
+
+def _draw_start(r, ax) -> None:
     s, v = r.values("start"), r.values()
     ok = np.isfinite(s) & np.isfinite(v)
-    fig, ax = plt.subplots(figsize=(3.6, 2.8))
     ax.scatter(s[ok], v[ok], s=10)
     if ok.any() and np.all(s[ok] > 0) and np.all(v[ok] > 0):
         ax.set_xscale("log")
@@ -98,8 +124,6 @@ def figure_start(r):
     ax.set_xlabel("at the start", fontsize=8)
     ax.set_ylabel("at the end", fontsize=8)
     ax.set_title("informativeness", fontsize=9)
-    fig.tight_layout()
-    return fig
 
 
 def figure_curves(r):
@@ -139,7 +163,6 @@ def figure_curves(r):
     ax.set_ylabel(plot.get("ylabel", ""), fontsize=8)
     ax.legend(fontsize=6)
     ax.set_title(r.claim.name, fontsize=9)
-    fig.tight_layout()
     return fig
 
 
@@ -193,8 +216,6 @@ def html(results, path: Path, *, meta: dict | None = None) -> Path:
             f"<td>{fmt(s['worst'])}</td><td>{s['tolerance']:.0e}</td>"
             f"<td class='{vc}'>{esc(s['verdict'])}</td></tr>")
         figs = [_img(_png(figure_distribution(r)), "distribution")]
-        if np.isfinite(r.values("start")).any():
-            figs.append(_img(_png(figure_start(r)), "start"))
         curves = figure_curves(r)
         if curves is not None:
             figs.append(_img(_png(curves), "characteristic"))

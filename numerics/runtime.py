@@ -47,5 +47,7 @@ def configure(*, x64: bool = True, host_devices: int | None = None,
         except OSError:
             return  # an unwritable cache is no error: compile as usual
         jax.config.update("jax_compilation_cache_dir", cache_dir)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+        # every program, however quick to compile: a verify run compiles hundreds of small
+        # ones (indexing, random draws) that together cost more than the few large ones
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
