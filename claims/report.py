@@ -27,20 +27,28 @@ from matplotlib import ticker  # noqa: E402
 __all__ = ["html", "claim_figure", "figure_distribution", "figure_start", "figure_curves"]
 
 
-def _plain_log_labels(fig) -> None:
-    """Log axes labelled in plain text (1e-08), not mathtext ($10^{-8}$): the same ticks,
-    and the report draws twice as fast (mathtext parses every label; measured 0.19 -> 0.11 s
-    per figure)."""
+def _log_axes(fig) -> None:
+    """Log axes labelled in plain text (1e-08), not mathtext ($10^{-8}$: parsed per label),
+    with a bounded number of ticks: measured 0.19 -> 0.11 s per figure for the labels."""
     for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
+        for axis, most in ((ax.xaxis, 5), (ax.yaxis, 7)):
             if axis.get_scale() == "log":
+                # a few labelled decades (x labels are wider) and no minor ticks over a wide
+                # range: the minor ticks of 20 decades are 180 tick objects, most of a
+                # figure's time
+                axis.set_major_locator(ticker.LogLocator(numticks=most))
                 axis.set_major_formatter(ticker.LogFormatter(labelOnlyBase=True))
+                lo, hi = sorted(axis.get_view_interval())
+                if lo > 0 and hi / lo > 1e3:
+                    axis.set_minor_locator(ticker.NullLocator())
                 axis.set_minor_formatter(ticker.NullFormatter())
 
 
 def _png(fig, dpi: int = 100) -> str:
-    _plain_log_labels(fig)
-    fig.tight_layout()
+    _log_axes(fig)
+    # fixed margins, not tight_layout: a layout pass draws every tick label once more
+    # (measured 0.21 s of the 0.42 s each figure took in a default verify)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.86, wspace=0.32)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
