@@ -421,6 +421,24 @@ def test_a_thousand_relu_units_cost_no_symbolic_work():
     f = sum(int(ai) * sp.Max(0, int(wi) * X + int(bi)) for ai, wi, bi in zip(a, w, b,
                                                                                 strict=True))
     r = relu1d.representation_cost(f, X)
-    assert r.exact and float(r) == pytest.approx(
-        relu1d.network_cost(a.astype(float), w.astype(float), b.astype(float)).representation,
-        rel=1e-12)
+    net = relu1d.network_cost(a.astype(float), w.astype(float), b.astype(float))
+    assert r.exact and float(r) == pytest.approx(net.representation, rel=1e-12)
+    # the same function as text (about 23,000 characters), through the CLI's parser: a sum
+    # of any length is flattened (no recursion per term) and parses to the same expression
+    text = " + ".join(f"({ai})*relu({wi}*x + ({bi}))" for ai, wi, bi in zip(a, w, b,
+                                                                          strict=True))
+    g, x = parse_expression(text)
+    assert sp.simplify(g.subs(x, X) - f) == 0
+    assert relu1d.representation_cost(g, x).value == r.value
+
+
+def test_parser_limits_nesting_and_length():
+    """Deep nesting and huge text are refused with the typed error, not a RecursionError;
+    units relu(w x + b) skip Max's evaluation and still equal the evaluated Max."""
+    with pytest.raises(UnsafeExpressionError, match="nested deeper than 100"):
+        parse_expression("exp(" * 120 + "x" + ")" * 120)
+    with pytest.raises(UnsafeExpressionError, match="longer than"):
+        parse_expression("x + " * 30_000 + "x")
+    f, x = parse_expression("relu(2*x - 1) + relu(3) + relu(-2) + relu(x**2) + relu(0*x + 1)")
+    assert f == sp.Max(0, 2 * x - 1) + 3 + x**2 + 1
+    assert parse_expression("relu(relu(x) - 1)")[0] == sp.Max(0, sp.Max(0, x) - 1)

@@ -23,11 +23,29 @@ FUNCTIONS = {
     "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sinh": sp.sinh,
     "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "atan": sp.atan, "erf": sp.erf,
     "Heaviside": sp.Heaviside, "sign": sp.sign,
-    "relu": lambda u: sp.Max(0, u), "softplus": lambda u: sp.log(1 + sp.exp(u)),
+    "relu": lambda u: _relu(u), "softplus": lambda u: sp.log(1 + sp.exp(u)),
     "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
 }
 _CONSTANTS = {"pi": sp.pi, "E": sp.E, "e": sp.E}
-_MAX_LEN = 2000
+
+
+def _relu(u):
+    """Max(0, u). For u affine in one real variable with a nonzero slope (the common case:
+    a unit relu(w x + b)) nothing can simplify, so sympy's Max evaluation (which compares
+    the arguments, 2.5 ms each) is skipped; the result is the same expression (Max's
+    arguments are a set) and compares equal to the evaluated one."""
+    free = u.free_symbols
+    if len(free) == 1:
+        (v,) = free
+        slope = u.diff(v)
+        if v.is_real and slope.is_number and slope.is_nonzero and u.is_polynomial(v):
+            return sp.Max(0, u, evaluate=False)
+    return sp.Max(0, u)
+#: longest accepted text (a sum of a thousand relu units is about 25,000 characters)
+_MAX_LEN = 100_000
+#: deepest accepted nesting of calls, powers, products and quotients (sums and differences
+#: of any length are flattened, so they do not count)
+_MAX_DEPTH = 100
 _MAX_EXPONENT = 64
 
 
@@ -51,9 +69,24 @@ def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol
         raise UnsafeExpressionError(f"not a valid expression: {exc.msg}") from None
     x = sp.Symbol(variable, real=True)
 
-    def build(node):
+    def build(node, depth=0):
+        if depth > _MAX_DEPTH:
+            raise UnsafeExpressionError(f"expression nested deeper than {_MAX_DEPTH} levels")
         if isinstance(node, ast.Expression):
-            return build(node.body)
+            return build(node.body, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            # a sum of n terms is a left spine of n BinOps: walked iteratively and added in
+            # one sp.Add (no recursion per term, no quadratic re-canonicalization)
+            terms = []
+            while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+                right = build(node.right, depth + 1)
+                terms.append(right if isinstance(node.op, ast.Add) else -right)
+                node = node.left
+            terms.append(build(node, depth + 1))
+            out = sp.Add(*reversed(terms))
+            if out.has(sp.zoo, sp.nan):
+                raise UnsafeExpressionError("the expression divides by zero")
+            return out
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             if isinstance(node.value, float) and not math.isfinite(node.value):
                 raise UnsafeExpressionError(f"the number {node.value!r} is not finite")
@@ -68,7 +101,7 @@ def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol
                 return _CONSTANTS[node.id]
             raise UnsafeExpressionError(f"unknown name {node.id!r} (the variable is {variable!r})")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            v = build(node.operand)
+            v = build(node.operand, depth + 1)
             return -v if isinstance(node.op, ast.USub) else v
         if isinstance(node, ast.BinOp):
             ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
@@ -77,7 +110,7 @@ def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol
             op = ops.get(type(node.op))
             if op is None:
                 raise UnsafeExpressionError(f"operator {type(node.op).__name__} not allowed")
-            a, b = build(node.left), build(node.right)
+            a, b = build(node.left, depth + 1), build(node.right, depth + 1)
             if isinstance(node.op, ast.Pow) and b.is_number and abs(b) > _MAX_EXPONENT:
                 raise UnsafeExpressionError(f"exponent {b} too large (limit {_MAX_EXPONENT})")
             try:
@@ -98,8 +131,9 @@ def parse_expression(text: str, variable: str = "x") -> tuple[sp.Expr, sp.Symbol
             if (want is None and n < 2) or (want is not None and n != want):
                 need = "at least 2 arguments" if want is None else f"{want} argument"
                 raise UnsafeExpressionError(f"{name} takes {need}, got {n}")
+            args = [build(a, depth + 1) for a in node.args]  # their errors are final
             try:
-                return fn(*[build(a) for a in node.args])
+                return fn(*args)
             except (TypeError, ValueError, ArithmeticError) as exc:
                 raise UnsafeExpressionError(f"cannot build {name}(...): {exc}") from None
         raise UnsafeExpressionError(f"{type(node).__name__} is not allowed in expressions")
