@@ -102,6 +102,50 @@ def test_every_field_of_the_asymptote_is_checked(p):
     assert round(np.trace(P)) == np.linalg.matrix_rank(Z[S])
 
 
+def test_w_tilde_keeps_the_initial_component_gd_never_moves():
+    """GD's gradients lie in the span of the data, so the component of w(0) orthogonal to it
+    is never changed: with data in the first two coordinates of R^3, w̃ has w(0)'s third
+    coordinate, and its part in the data span does not depend on w(0) (Thm 4: P2 w̃ = P2
+    w(0)). A w̃ that drops the P2 w(0) term is refuted here (with w0 = 0 it is invisible)."""
+    X = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [2.0, 3.0, 0.0]])
+    y = np.array([1, 1, 1])
+    w0 = np.array([0.3, -0.2, 0.7])
+    a0 = svm.asymptote(X, y, lr=0.5)
+    a = svm.asymptote(X, y, lr=0.5, w0=w0)
+    assert a.generic and a0.generic
+    np.testing.assert_allclose(a.w_tilde[2], 0.7, rtol=1e-12)
+    np.testing.assert_allclose(a.w_tilde[:2], a0.w_tilde[:2], atol=1e-12)
+    np.testing.assert_allclose(a0.w_tilde, [-np.log(2.0), -np.log(2.0), 0.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("L", [3, 4, 6])
+def test_single_example_global_class_against_the_penalty_of_each_candidate(L):
+    """The global minimum of (P_L) for one example puts all of beta's spectrum on one class
+    of bins (a real bin, or a conjugate pair costing 2^(1-2/L) more at equal modulus). Here
+    each candidate is built in real space (spectrum aligned with x-hat on one class, scaled
+    to <beta, x> = 1) and costed by ``penalty`` (the DFT route): the class single_example
+    names must be the cheapest. The spectrum puts a pair at 1.2x the largest real bin, inside
+    (1, 2^(L/2 - 1)) where the real bin still wins: a pair costed like a real bin would win."""
+    D = 6
+    xh = np.zeros(D, complex)
+    xh[0], xh[3] = 1.0, 0.3
+    xh[1], xh[5] = 1.2 * np.exp(0.7j), 1.2 * np.exp(-0.7j)
+    xh[2], xh[4] = 0.5 * np.exp(-1.1j), 0.5 * np.exp(1.1j)
+    x = np.fft.ifft(xh, norm="ortho")
+    assert np.abs(x.imag).max() < 1e-12
+    x = x.real
+    costs = {}
+    for c in tc.frequency_classes(D):
+        bh = np.zeros(D, complex)
+        bh[list(c)] = xh[list(c)]
+        beta = np.fft.ifft(bh, norm="ortho").real
+        beta = beta / (beta @ x)
+        costs[c] = float(tc.penalty(beta, L))
+    best = min(costs, key=costs.get)
+    assert best == (0,)  # the pair is not 2^(L/2 - 1) times larger
+    assert tc.single_example(x, L).global_class == best
+
+
 def test_every_field_of_the_convnet_results_is_checked():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(5, 6))

@@ -88,6 +88,25 @@ def test_cost_chain_never_fails(units):
     assert r.path_norm >= r.representation * (1 - 1e-9) - 1e-9
 
 
+@given(st.lists(st.tuples(floats, floats, floats, st.floats(0.25, 4)), min_size=1,
+                max_size=8))
+def test_path_norm_is_rescaling_invariant_and_the_balanced_cost(units):
+    """(a_i, w_i, b_i) -> (a_i c_i, w_i / c_i, b_i / c_i), c_i > 0, keeps the function and the
+    path norm and changes C(θ); balanced units (|a_i| = |w_i|) have C(θ) = path norm. So the
+    path norm is not the cost (they agree only on balanced nets)."""
+    a, w, b, c = (np.array(v) for v in zip(*units, strict=True))
+    r = relu1d.network_cost(a, w, b)
+    s = relu1d.network_cost(a * c, w / c, b / c)
+    assert s.path_norm == pytest.approx(r.path_norm, rel=1e-12, abs=1e-12)
+    assert s.representation == pytest.approx(r.representation, rel=1e-9, abs=1e-9)
+    g = np.sqrt(np.abs(a * w))
+    balanced = relu1d.network_cost(np.sign(a) * g, np.sign(w) * g, b * np.where(
+        w != 0, g / np.where(w != 0, np.abs(w), 1.0), 1.0))
+    assert balanced.cost == pytest.approx(r.path_norm, rel=1e-12, abs=1e-12)
+    un = relu1d.network_cost([2.0], [0.5], [0.0])  # unbalanced: C = 2.125, path norm 1
+    assert (un.cost, un.path_norm) == (2.125, 1.0)
+
+
 @st.composite
 def datasets(draw, n=(1, 7)):
     """Sorted distinct knots by construction (cumulative positive gaps) and bounded values."""
