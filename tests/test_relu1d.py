@@ -461,3 +461,14 @@ def test_parser_limits_nesting_and_length():
     f, x = parse_expression("relu(2*x - 1) + relu(3) + relu(-2) + relu(x**2) + relu(0*x + 1)")
     assert f == sp.Max(0, 2 * x - 1) + 3 + x**2 + 1
     assert parse_expression("relu(relu(x) - 1)")[0] == sp.Max(0, sp.Max(0, x) - 1)
+
+
+def test_a_net_whose_values_overflow_is_refused_not_nan():
+    """A kink at 1e308 makes w x overflow at the other kinks: the values would be inf - inf
+    = NaN. network_function raises NonFiniteError; network_cost still returns R from the
+    units (exact, no values needed) with function None."""
+    a, w, b = np.array([1.0, 1.0, -1.0]), np.array([2.0, 1e-300, 3.0]), np.array([0, -1e8, 0.0])
+    with pytest.raises(NonFiniteError, match="overflow"):
+        relu1d.network_function(a, w, b)
+    r = relu1d.network_cost(a, w, b)
+    assert r.function is None and r.representation == 1.0 and r.path_norm == 5.0

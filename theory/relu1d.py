@@ -161,10 +161,15 @@ def network_function(a, w, b, c: float = 0.0, v: float = 0.0) -> PiecewiseLinear
         return None
 
     def f(x):
-        with np.errstate(over="ignore"):  # huge |w x| only where a kink is far away
+        # huge |w x| only where a kink is far away; inf - inf there is checked below
+        with np.errstate(over="ignore", invalid="ignore"):
             return float(np.sum(a[live] * np.maximum(w[live] * x + b[live], 0))) + c_total + v * x
 
-    return PiecewiseLinear(kinks, np.array([f(k) for k in kinks]), left, right)
+    values = np.array([f(k) for k in kinks])
+    if not np.all(np.isfinite(values)):
+        raise NonFiniteError("the net's values at its kinks overflow float64 (a kink -b/w is "
+                             "too far out for w x to be represented)")
+    return PiecewiseLinear(kinks, values, left, right)
 
 
 def network_cost(a, w, b, c: float = 0.0, *, skip: float | None = None) -> NetworkCost:
