@@ -8,7 +8,12 @@ ratios (absolute rates on a shared machine mean little). The protocol, used by a
   shared machine hits all candidates alike; each candidate keeps its best round;
 * :func:`calibrate` -- a step count that makes one run last about ``target`` seconds (rates
   are per step, so short runs after a warm-up are fair);
-* :func:`dgemm_ceiling` -- float64 matmul GFLOP/s, the machine's practical compute ceiling.
+* :func:`dgemm_ceiling` -- float64 matmul GFLOP/s, the machine's practical compute ceiling;
+* :func:`loadavg`, :func:`load_note`, :func:`wait_for_quiet` -- the machine is shared: every
+  number is reported with the load average at the time, flagged when the load makes it
+  unreliable, and long measurements can wait for a quiet moment first;
+* :func:`old_tree` -- a read-only ``git worktree`` of an old commit, importable as
+  ``implicit_bias`` through ``PYTHONPATH`` (old-vs-new timings in the same run).
 
 Import from a benchmark script as ``from _common import ...`` (the scripts put this folder on
 ``sys.path`` by being run from it; ``run_all.py`` runs them as scripts).
@@ -21,14 +26,25 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["cpu_seconds", "timed", "interleaved", "calibrate", "machine_info", "write_json",
-           "planted_instances", "step_sizes", "dgemm_ceiling", "import_torch"]
+           "planted_instances", "step_sizes", "dgemm_ceiling", "import_torch", "loadavg",
+           "load_note", "wait_for_quiet", "uptime", "busy_cores", "old_tree", "REPO",
+           "QUIET_LOAD", "BUSY_LOAD"]
+
+#: the repository root (the package ``implicit_bias``)
+REPO = Path(__file__).resolve().parent.parent
+#: 1-minute load average below which the machine counts as quiet (numbers reliable)
+QUIET_LOAD = 1.0
+#: above this the numbers are flagged unreliable (on 2 cores: another full-time process)
+BUSY_LOAD = 1.5
 
 
 def cpu_seconds() -> float:
@@ -95,10 +111,124 @@ def _version(name):
         return None
 
 
+def loadavg() -> tuple[float, float, float]:
+    """The 1, 5 and 15 minute load averages (NaN where the platform has none)."""
+    try:
+        return tuple(round(v, 2) for v in os.getloadavg())
+    except (AttributeError, OSError):
+        return (float("nan"),) * 3
+
+
+def _cpu_jiffies():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return sum(v[:8]) - idle, sum(v[:8])
+
+
+def busy_cores(window: float = 2.0) -> float:
+    """Cores kept busy by *other* processes right now: system-wide non-idle CPU time over
+    ``window`` seconds (``/proc/stat``) while this process sleeps, in cores. Unlike the load
+    average (a 1-minute exponential average, which still holds this benchmark's own previous
+    command for a minute or two), it measures the competition at the moment a run starts.
+    NaN where ``/proc/stat`` is unavailable."""
+    try:
+        b0, t0 = _cpu_jiffies()
+        time.sleep(window)
+        b1, t1 = _cpu_jiffies()
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return round((b1 - b0) / max(t1 - t0, 1) * (os.cpu_count() or 1), 2)
+
+
+def uptime() -> str:
+    """The output of ``uptime`` (the load as a person at the machine sees it)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True,
+                              timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return f"load average: {', '.join(map(str, loadavg()))}"
+
+
+def load_note(load1: float) -> str:
+    """How far a number measured at load ``load1`` (the 1-minute load average before the
+    measurement started, or :func:`busy_cores` of other processes) can be trusted:
+    ``quiet`` below :data:`QUIET_LOAD`, ``busy`` up to :data:`BUSY_LOAD` (usable, maybe a
+    little slow), ``unreliable`` above (others compete for the cores). A load measured
+    *during* a run includes the run itself (about one per core it keeps busy)."""
+    if load1 != load1:  # NaN
+        return "unknown"
+    if load1 < QUIET_LOAD:
+        return "quiet"
+    return "busy" if load1 <= BUSY_LOAD else "unreliable"
+
+
+def wait_for_quiet(threshold: float = QUIET_LOAD, max_wait: float = 120.0,
+                   poll: float = 10.0, *, verbose: bool = True) -> tuple[float, float]:
+    """Sleep until the 1-minute load average is below ``threshold`` or ``max_wait`` seconds
+    passed; returns (load1 at the end, seconds waited). Never raises: a busy machine only
+    costs time (and the number is then flagged by :func:`load_note`)."""
+    t0 = time.perf_counter()
+    load = loadavg()[0]
+    while load >= threshold and time.perf_counter() - t0 < max_wait:
+        if verbose:
+            print(f"#   load {load:.2f} >= {threshold}: waiting ({time.perf_counter() - t0:.0f}"
+                  f"/{max_wait:.0f} s)", flush=True)
+        time.sleep(min(poll, max(0.0, max_wait - (time.perf_counter() - t0))))
+        load = loadavg()[0]
+    return load, time.perf_counter() - t0
+
+
+@contextmanager
+def old_tree(commit: str, path: str | Path = "/tmp/oldtree"):
+    """A read-only worktree of ``commit`` at ``path``, importable as ``implicit_bias``.
+
+    Yields (tree, pythonpath): ``PYTHONPATH=pythonpath`` makes ``import implicit_bias`` load
+    the old tree (a folder holding the symlink ``implicit_bias -> tree``; the editable
+    install's finder comes after ``PYTHONPATH`` on ``sys.meta_path``). The worktree is
+    created with ``git worktree add --detach`` and removed afterwards with ``git worktree
+    remove`` -- unless it already existed at that commit, in which case it is reused and
+    left in place (someone else's). Nothing else in the repository is touched.
+    """
+    path = Path(path)
+    shim = Path(f"{path}.shim")
+    created = False
+    full = subprocess.run(["git", "-C", str(REPO), "rev-parse", commit], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    if path.exists():
+        head = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        if head != full:
+            raise RuntimeError(f"{path} exists and is not a worktree of {commit}; pass "
+                               "another path")
+    else:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path),
+                        full], check=True, capture_output=True, text=True)
+        created = True
+    shim.mkdir(parents=True, exist_ok=True)
+    link = shim / "implicit_bias"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(path, target_is_directory=True)
+    try:
+        yield path, str(shim)
+    finally:
+        link.unlink(missing_ok=True)
+        try:
+            shim.rmdir()
+        except OSError:
+            pass
+        if created:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force",
+                            str(path)], capture_output=True, text=True)
+
+
 def machine_info() -> dict:
     """Platform, cores, load, library versions and JAX devices (imports JAX if installed)."""
     info = {
-        "loadavg_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "loadavg_at_start": loadavg(),
+        "uptime_at_start": uptime(),
+        "busy_cores_at_start": busy_cores(1.0),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "processor": platform.processor(),

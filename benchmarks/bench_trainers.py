@@ -9,24 +9,25 @@ in float64, side by side in one run, and prints the ratios JAX/numpy and JAX/tor
 * ``convnet``     -- numerics.convnet: D=32, L=3, N=100, normalized GD on the exp loss (the
   default), lr = 1e-3;
 * ``relu1d``      -- numerics.relu1d: N=10 points, width 1000, one seed per dataset, Adam with
-  the decaying weight decay and cosine step of the trainer (its ``_run`` core).
+  the decaying weight decay and cosine step of the trainer (its engine call).
 
-What is timed. JAX: the shared engine :func:`numerics.trainer.fit_batch` (what every
-classifier's ``train_batch`` calls; for relu1d the jitted core ``numerics.relu1d._run``) on
-inputs already on the device, after a warm-up call with the same shapes (the step count is
-traced, so no call recompiles); the public ``train_batch``'s fixed per-call cost (validation,
-step-size bound, transfer, for relu1d the numpy post-processing) is reported separately as
-``api_overhead_s``. numpy: the same update, vectorized over the batch with matmul/einsum (what
-a careful researcher writes). torch: the same loop with torch ops (manual gradients, no
-autograd, ``torch.no_grad`` semantics), ``torch.set_num_threads(cores)``. Each run is
-calibrated to about ``--target-seconds``; rounds are interleaved, best of ``--repeats``.
+What is timed. JAX: the one training engine :func:`implicit_bias.numerics.engine.fit_batch`
+(what every model's ``train_batch`` calls) with the model's own engine ``Model``, optimizer
+and (relu1d) regularizer, on inputs already placed on the instance mesh, after a warm-up call
+with the same shapes (the step count is traced, so no call recompiles); the public
+``train_batch``'s fixed per-call cost (validation, step-size bound, transfer, for relu1d the
+numpy post-processing) is reported separately as ``api_overhead_s``. numpy: the same update,
+vectorized over the batch with matmul/einsum (what a careful researcher writes). torch: the
+same loop with torch ops (manual gradients, no autograd), ``torch.set_num_threads(cores)``;
+skipped with a message when torch is not installed. Each run is calibrated to about
+``--target-seconds``; rounds are interleaved, best of ``--repeats``.
 
 FLOPs per instance-step are counted analytically (each trainer's ``flops`` method states the
 formula; a matmul (m×k)(k×n) is 2mkn, every elementwise op or transcendental counts 1) and
 reported as achieved GFLOP/s and as a fraction of the float64 DGEMM ceiling (numpy 2000×2000
 matmul in the same run).
 
-Before timing, the public ``train_batch`` (for relu1d the core) and both loops are run for
+Before timing, the public ``train_batch`` (for relu1d the engine call) and both loops are run for
 ``--check-steps`` steps from the same initialization on B=16 and must agree to 1e-8 (relative).
 
     python benchmarks/bench_trainers.py [--trainers linear,relu1d] [--sizes 1,16,256]
@@ -37,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -55,6 +55,8 @@ from _common import (  # noqa: E402
     dgemm_ceiling,
     import_torch,
     interleaved,
+    load_note,
+    loadavg,
     machine_info,
     planted_instances,
     step_sizes,
@@ -68,8 +70,8 @@ from implicit_bias.numerics import convnet as nc  # noqa: E402
 from implicit_bias.numerics import deep_linear as ndl  # noqa: E402
 from implicit_bias.numerics import linear as nl  # noqa: E402
 from implicit_bias.numerics import relu1d as nr  # noqa: E402
-from implicit_bias.numerics.loop import log_times  # noqa: E402
-from implicit_bias.numerics.trainer import fit_batch, instance_mesh  # noqa: E402
+from implicit_bias.numerics.engine import fit_batch, instance_mesh  # noqa: E402
+from implicit_bias.numerics.optimizers import gd, normalized_gd  # noqa: E402
 
 SIZES = (1, 16, 256, 4096)
 MESH = instance_mesh()
@@ -141,7 +143,7 @@ class Linear:
         self.lr = step_sizes(self.Z)
         self.p0 = np.zeros((B, d))
         self.j = place((jnp.asarray(self.p0), jnp.asarray(X), jnp.asarray(y),
-                        jnp.ones((B, N), bool), jnp.asarray(self.lr)), B)
+                        jnp.ones((B, N), bool)), B)
 
     def flops(self):
         """u = y·(Xw): 2Nd + N; c = σ(-u), masked: 5N; y·c: N; Xᵀ(yc): 2Nd; w += lr·v: 2d."""
@@ -149,9 +151,10 @@ class Linear:
         return 4 * N * d + 7 * N + 2 * d
 
     def jax(self, steps, block=16):
-        kw = dict(steps=steps, n_records=N_REC, predict=nl.predict, beta=nl.beta,
-                  loss="logistic", schedule="gd", block=block)
-        return lambda: fit_batch(*self.j, **kw).params
+        p0, X, y, m = self.j
+        kw = dict(mask=m, loss="logistic", optimizer=gd, hyper={"lr": self.lr}, steps=steps,
+                  n_records=N_REC, block=block)
+        return lambda: fit_batch(nl.MODEL, p0, X, y, **kw).params
 
     def api(self, steps):
         return lambda: nl.train_batch(self.X, self.y, lr=self.lr, steps=steps,
@@ -200,8 +203,7 @@ class DeepLinear:
         p0 = jax.vmap(lambda k: ndl.init(k, d=d, depth=depth, width=width, scale=0.1,
                                          dtype=jnp.float64))(keys)
         self.p0 = [np.asarray(W) for W in p0]
-        self.j = place((p0, jnp.asarray(X), jnp.asarray(y), jnp.ones((B, N), bool),
-                        jnp.full((B,), lr)), B)
+        self.j = place((p0, jnp.asarray(X), jnp.asarray(y), jnp.ones((B, N), bool)), B)
 
     def flops(self):
         """End to end, as numerics.deep_linear (β = (W_L⋯W_1)ᵀ from the output side):
@@ -213,9 +215,11 @@ class DeepLinear:
         return 4 * N * d + 4 * h * d + 4 * h * h * (L - 2) + 15 * N + 5 * P
 
     def jax(self, steps, block=16):
-        kw = dict(steps=steps, n_records=N_REC, predict=ndl.predict, beta=ndl.end_to_end,
-                  loss="logistic", schedule="normalized", degree=self.L, block=block)
-        return lambda: fit_batch(*self.j, **kw).params
+        p0, X, y, m = self.j
+        kw = dict(mask=m, loss="logistic", optimizer=normalized_gd,
+                  hyper={"lr": np.full(self.B, self.eta)}, steps=steps, n_records=N_REC,
+                  block=block)
+        return lambda: fit_batch(ndl.model(self.L), p0, X, y, **kw).params
 
     def api(self, steps):
         return lambda: ndl.train_batch(self.X, self.y, key=self.key, depth=self.L,
@@ -281,8 +285,7 @@ class Convnet:
         p0 = jax.vmap(lambda k: nc.init(k, D=D, depth=depth, scale=0.1,
                                         dtype=jnp.float64))(keys)
         self.p0 = [np.asarray(w) for w in p0]
-        self.j = place((p0, jnp.asarray(X), jnp.asarray(y), jnp.ones((B, N), bool),
-                        jnp.full((B,), lr)), B)
+        self.j = place((p0, jnp.asarray(X), jnp.asarray(y), jnp.ones((B, N), bool)), B)
 
     def flops(self):
         """u = y·(Xβ) and Xᵀ(yc): 4ND; 2L+2 length-D complex FFTs at 5D·log2(D) each (L
@@ -294,9 +297,11 @@ class Convnet:
                 + 7 * N + 4 * L * D)
 
     def jax(self, steps, block=16):
-        kw = dict(steps=steps, n_records=N_REC, predict=nc.predict, beta=nc.end_to_end,
-                  loss="exp", schedule="normalized", degree=self.L, block=block)
-        return lambda: fit_batch(*self.j, **kw).params
+        p0, X, y, m = self.j
+        kw = dict(mask=m, loss="exp", optimizer=normalized_gd,
+                  hyper={"lr": np.full(self.B, self.eta)}, steps=steps, n_records=N_REC,
+                  block=block)
+        return lambda: fit_batch(nc.model(self.L), p0, X, y, **kw).params
 
     def api(self, steps):
         return lambda: nc.train_batch(self.X, self.y, key=self.key, depth=self.L, lr=self.eta,
@@ -378,9 +383,8 @@ class Relu1d:
         self.key = jax.random.key(seed)
         keys = jax.random.split(self.key, B)  # one seed per dataset, as relu1d.train_batch
         p0 = jax.vmap(lambda k: nr.init(k, width=width, dtype=jnp.float64))(keys)
-        self.pj = jax.tree.map(lambda a: a.reshape(B, 1, *a.shape[1:]), p0)
         self.p0 = {k: np.asarray(v) for k, v in p0.items()}
-        self.j = (jnp.asarray(x), jnp.asarray(y), jnp.ones((B, N), bool))
+        self.j = place((p0, jnp.asarray(x), jnp.asarray(y), jnp.ones((B, N), bool)), B)
 
     def flops(self):
         """Forward pre = x wᵀ + b: 2NW, ReLU: NW, f = h a + c: 2NW + N, residual: 2N;
@@ -391,11 +395,15 @@ class Relu1d:
         return 12 * N * W + 46 * W + 4 * N
 
     def jax(self, steps, block=None):
-        run = nr._run(False)
-        times = jnp.asarray(log_times(steps, N_REC))
-        args = (self.pj, *self.j, times, jnp.asarray(self.lr), jnp.asarray(self.lam0),
-                jnp.asarray(self.lam1))
-        return lambda: run(*args)[0]
+        """The engine call of ``relu1d.train_batch`` (its model, Adam with the cosine step,
+        the decaying weight decay, blocks of NETS_PER_BLOCK nets), without the numpy
+        validation and post-processing (balancing, exact costs) around it."""
+        p0, x, y, m = self.j
+        hyper = {"lr": self.lr, "lam0": self.lam0, "lam1": self.lam1, "lr_floor": nr.LR_FLOOR}
+        kw = dict(mask=m, loss="square", optimizer=nr.OPTIMIZER, regularizer=nr.WEIGHT_DECAY,
+                  hyper=hyper, steps=steps, n_records=N_REC,
+                  block=block or nr.NETS_PER_BLOCK)
+        return lambda: fit_batch(nr.MODELS[False], p0, x, y, **kw).params
 
     def api(self, steps):
         return lambda: nr.train_batch(self.x, self.y, key=self.key, width=self.W, seeds=1,
@@ -464,8 +472,6 @@ def agreement(cls, B, steps, seed):
     ref = case.flat(case.numpy(steps)())
     jfn = case.jax(steps) if cls is Relu1d else case.api(steps)
     jres = jax.block_until_ready(jfn())
-    if cls is Relu1d:
-        jres = {k: np.asarray(v)[:, 0] for k, v in jres.items()}
     out = {"steps": steps, "instances": B,
            "jax_vs_numpy": max(_rel(a, b) for a, b in zip(case.flat(jres), ref, strict=True))}
     if TORCH is not None:
@@ -500,8 +506,8 @@ def bench_cell(cls, B, a):
                     "rate_without_fixed": B * (n - 1) / max(secs - fixed, 1e-12),
                     "gflops": rate * fpi / 1e9, "ceiling_fraction": rate * fpi / 1e9 / ceiling}
     row = {"instances": B, "flops_per_instance_step": fpi, "rates": rates,
-           "dgemm_gflops_in_cell": ceiling, "jax_inputs_presharded": case.name != "relu1d"
-           and MESH is not None and B % MESH.devices.size == 0,
+           "dgemm_gflops_in_cell": ceiling, "loadavg": loadavg(),
+           "jax_inputs_presharded": MESH is not None and B % MESH.devices.size == 0,
            "jax_compile_s": first - warm, "jax_warm_call_1_step_s": warm}
     row["ratio_jax_vs_numpy"] = rates["jax"]["rate"] / rates["numpy"]["rate"]
     if "torch" in rates:
@@ -532,6 +538,8 @@ def main(argv=None):
     p.add_argument("--api-max-relu", type=int, default=256,
                    help="largest B at which relu1d's train_batch overhead is measured (its "
                         "numpy post-processing loops over instances)")
+    p.add_argument("--dgemm-n", type=int, default=2000,
+                   help="size of the DGEMM ceiling's matrices (timed in every cell)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, default=None, help="write every number here")
     a = p.parse_args(argv)
@@ -548,10 +556,11 @@ def main(argv=None):
     print(f"# {info['platform']} | {info['cpu_count']} CPUs | jax {info['jax']} "
           f"({info['backend']}, {len(info['devices'])} devices) | numpy {info['numpy']} | "
           f"torch {info['torch'] if TORCH is not None else '-'} | float64")
-    ceil = dgemm_ceiling(torch=TORCH)
+    ceil = dgemm_ceiling(a.dgemm_n, torch=TORCH)
     rng = np.random.default_rng(0)
     GEMM[:] = [rng.standard_normal((ceil["n"], ceil["n"])) for _ in range(2)]
-    print(f"# DGEMM ceiling (numpy 2000x2000 float64): {ceil['numpy_gflops']:.1f} GFLOP/s "
+    print(f"# DGEMM ceiling (numpy {a.dgemm_n}x{a.dgemm_n} float64): "
+          f"{ceil['numpy_gflops']:.1f} GFLOP/s "
           f"(jax {ceil.get('jax_gflops', float('nan')):.1f}, "
           f"torch {ceil.get('torch_gflops', float('nan')):.1f})")
 
@@ -577,17 +586,20 @@ def main(argv=None):
                 print(f"\n{name} ({row['flops_per_instance_step']:.4g} flop/instance-step)")
                 print(f"{'B':>6s}{'jax':>10s}{'numpy':>10s}{'torch':>10s}{'jax/np':>8s}"
                       f"{'jax/tor':>8s}{'jaxGF/s':>9s}{'ceil%':>7s}{'npGF/s':>8s}"
-                      f"{'cpu/w':>6s}{'comp_s':>7s}{'api_ms':>9s}")
+                      f"{'cpu/w':>6s}{'comp_s':>7s}{'api_ms':>9s}{'load':>6s}")
             print(f"{B:6d}{r['jax']['rate']:10.3g}{r['numpy']['rate']:10.3g}{tr}"
                   f"{row['ratio_jax_vs_numpy']:8.2f}{rt}{r['jax']['gflops']:9.2f}"
                   f"{100 * r['jax']['ceiling_fraction']:7.2f}{r['numpy']['gflops']:8.2f}"
-                  f"{r['jax']['cpu_per_wall']:6.2f}{row['jax_compile_s']:7.2f}{api}",
-                  flush=True)
+                  f"{r['jax']['cpu_per_wall']:6.2f}{row['jax_compile_s']:7.2f}{api}"
+                  f"{row['loadavg'][0]:6.2f}", flush=True)
     total = time.perf_counter() - t_start
-    info["loadavg_at_end"] = os.getloadavg()
+    info["loadavg_at_end"] = loadavg()
     print("\nrates in instance-steps/s (best of rounds, interleaved); ceil% = JAX GFLOP/s as a "
           "percentage of the DGEMM ceiling measured in the same cell's rounds;\napi_ms = public "
-          "train_batch's fixed per-call cost")
+          "train_batch's fixed per-call cost; load = 1-minute load average after the cell "
+          "(the benchmark itself counts ~1)")
+    print(f"load average at start {info['loadavg_at_start']}, at end {info['loadavg_at_end']}"
+          f" -> {load_note(info['busy_cores_at_start'])} at start")
     print(f"total runtime: {total:.1f} s")
     ok = all(c["ok"] for c in checks.values())
     write_json(a.json, {

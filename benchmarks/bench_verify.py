@@ -1,11 +1,11 @@
-"""How fast the theorems can be verified: SVM at scale, SVM predictions, hypothesis throughput.
+"""How fast the SVM theorem can be verified at scale, and how fast its predictions are.
 
 (a) ``verify-1000``: the SVM theorem (Soudry et al. 2018, docs/svm.md) on 1000 instances with
     N=100, d=50: predict ŵ with ``theory.svm.max_margin(solver="quadprog")`` (the dense
     active-set QP with a KKT-certified polish), train every instance at once with
     ``numerics.linear.train_batch(schedule="accelerated")`` (Ji, Srebro & Telgarsky 2021; the
-    route ``claims.runner.verify_svm`` uses) and check 1 - cos(w_T, ŵ) <= 1e-9 on every
-    instance. Reports the split data / prediction / compile / training / check, the achieved
+    schedule of the claim ``svm.accelerated-direction``) and check 1 - cos(w_T, ŵ) <= 1e-9 on
+    every instance. Reports the split data / prediction / compile / training / check, the achieved
     worst 1 - cos and the first recorded step at which every instance is below 1e-9, per
     loss (exp and logistic: the same limit; the exp loss's normalized weights softmax(-u)
     are cheaper than the logistic log-domain ones). ``solver="clarabel"`` is timed on a few
@@ -16,13 +16,11 @@
 (b) ``svm-prediction``: ``max_margin`` for one N=1000, d=100 instance (target < 0.2 s), split
     into the QP and the KKT polish; and ``max_margin(exact=True)`` (sympy rationals, exact
     certificate) on N = 10, 20, 30 small-integer points in d = 3 (target < 2 s each).
-(c) ``hypothesis``: examples per second of one property per theorem after the first example
-    (which pays compilation), each calling the batched, padded trainer (B = 1, one shape
-    bucket) on tiny instances with the test suite's step counts, plus the prediction.
-    Target >= 20 examples/s. Time is split into prediction, training and the rest (hypothesis'
-    generation and the property's own numpy).
+The route ``implicit-bias verify svm --instances 1000`` takes (every claim of the theorem, as
+a user runs it) is timed by ``bench_commands.py``; the property tests' examples per second by
+``bench_hypothesis.py``.
 
-    python benchmarks/bench_verify.py [--parts verify,prediction,hypothesis]
+    python benchmarks/bench_verify.py [--parts verify,prediction]
                                       [--losses exp,logistic] [--json results/bench_verify.json]
 """
 
@@ -39,17 +37,11 @@ configure(x64=True)
 
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-from _common import machine_info, planted_instances, write_json  # noqa: E402
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from _common import load_note, loadavg, machine_info, planted_instances, write_json  # noqa: E402
 
-from implicit_bias.numerics import convnet as nc  # noqa: E402
-from implicit_bias.numerics import deep_linear, linear  # noqa: E402
-from implicit_bias.numerics import relu1d as nr  # noqa: E402
+from implicit_bias.numerics import linear  # noqa: E402
 from implicit_bias.numerics.metrics import cosine_gap  # noqa: E402
-from implicit_bias.theory import convnet as tc  # noqa: E402
-from implicit_bias.theory import relu1d as tr1  # noqa: E402
 from implicit_bias.theory import svm  # noqa: E402
-from implicit_bias.theory.strategies import interpolation_data, pad, planted_svm, separable_datasets  # noqa: E402
 
 TOL = 1e-9
 
@@ -219,127 +211,9 @@ def _profile(fn, top=8):
     return out
 
 
-# ---------------------------------------------------------------- (c) hypothesis throughput
-class _Split:
-    def __init__(self):
-        self.pred = self.train = 0.0
-        self.metric = []
-
-    def time(self, attr, fn):
-        t0 = _clock()
-        r = fn()
-        setattr(self, attr, getattr(self, attr) + _clock() - t0)
-        return r
-
-
-def _properties(steps: dict):
-    """theorem -> (strategy, body(example, split)); bodies mirror the test suite's checks
-    (recording the metric instead of asserting, so a failure cannot stop the benchmark)."""
-    NB, DB = 8, 4
-
-    def svm_body(p, s):
-        X, y, m = pad([p], NB, DB)
-        w_hat = np.zeros(DB)
-        w_hat[: p.X.shape[1]] = s.time("pred", lambda: svm.max_margin(p.X, p.y).w)
-        tr = s.time("train", lambda: jax.block_until_ready(linear.train_batch(
-            X, y, mask=m, schedule="accelerated", steps=steps["svm"], n_records=8)))
-        s.metric.append(float(cosine_gap(np.asarray(tr.beta[0, -1]), w_hat)))
-
-    def deep_body(data, s):
-        X, y = data
-        mm = s.time("pred", lambda: svm.max_margin(X, y))
-        Xp, yp, m = pad([(X, y)], NB, DB)
-        w_hat = np.zeros(DB)
-        w_hat[: X.shape[1]] = mm.w
-        tr = s.time("train", lambda: jax.block_until_ready(deep_linear.train_batch(
-            Xp, yp, mask=m, key=jax.random.key(0), depth=2, width=8, lr=0.1,
-            steps=steps["deep-linear"], n_records=25)))
-        s.metric.append(float(cosine_gap(np.asarray(tr.beta[0, -1]), w_hat)))
-
-    CD, CN = 6, 6
-
-    def conv_body(data, s):
-        X, y = data
-        pred = s.time("pred", lambda: tc.max_margin(X, y, 2))
-        Xp, yp, m = pad([(X, y)], CN, CD)
-        tr = s.time("train", lambda: jax.block_until_ready(nc.train_batch(
-            Xp, yp, mask=m, key=jax.random.key(0), depth=2, lr=0.05, scale=0.1,
-            steps=steps["convnet"], n_records=6)))
-        b = np.asarray(tr.beta[0, -1])
-        Z = y[:, None] * X
-        s.metric.append(float(tc.penalty(b / np.min(Z @ b), 2) / pred.penalty - 1))
-
-    RN = 8
-
-    def relu_body(data, s):
-        x, y = data
-        X, Y, M = np.full((1, RN), x[0]), np.full((1, RN), y[0]), np.zeros((1, RN), bool)
-        X[0, : x.size], Y[0, : x.size], M[0, : x.size] = x, y, True
-        # train_batch computes the prediction (min R) itself; timed apart here
-        s.time("pred", lambda: tr1.min_norm_interpolation(x, y))
-        fit = s.time("train", lambda: nr.train_batch(X, Y, mask=M, key=jax.random.key(0),
-                                                     width=256, seeds=4,
-                                                     steps=steps["relu1d"]))
-        s.metric.append(float(np.min(np.abs(fit.cost[0] - fit.min_cost[0]))
-                              / max(fit.min_cost[0], 1e-300)))
-
-    return {
-        "svm": (planted_svm(n_points=(1, NB), dim=(1, DB)), svm_body),
-        "deep-linear": (separable_datasets(n_points=(2, NB), dim=(2, DB), margin_min=0.2),
-                        deep_body),
-        "convnet": (separable_datasets(n_points=(2, CN), dim=(CD, CD), margin_min=0.3),
-                    conv_body),
-        "relu1d": (interpolation_data(n_points=(2, RN)), relu_body),
-    }
-
-
-def _run_property(strategy, body, n, seed):
-    split = _Split()
-    count = [0]
-
-    @settings(max_examples=n, database=None, phases=[Phase.generate], deadline=None,
-              derandomize=False, suppress_health_check=list(HealthCheck))
-    @given(strategy)
-    def prop(ex):
-        count[0] += 1
-        body(ex, split)
-
-    from hypothesis import seed as hseed
-
-    t0 = _clock()
-    hseed(seed)(prop)()
-    return _clock() - t0, count[0], split
-
-
-def hypothesis_rates(a) -> dict:
-    steps = {"svm": 20_000, "deep-linear": 20_000, "convnet": 20_000, "relu1d": 20_000}
-    if a.prop_steps:
-        steps = dict.fromkeys(steps, a.prop_steps)
-    out = {}
-    print(f"(c) hypothesis examples/s after the first (compiling) example; {a.examples} "
-          "examples per theorem, batched padded trainer (B=1)")
-    for name, (strategy, body) in _properties(steps).items():
-        if a.theorems and name not in a.theorems:
-            continue
-        first, _, _ = _run_property(strategy, body, 1, a.seed)  # compiles the bucket
-        wall, n, sp = _run_property(strategy, body, a.examples, a.seed + 1)
-        rest = wall - sp.pred - sp.train
-        r = {"steps": steps[name], "examples": n, "first_example_s": first, "seconds": wall,
-             "examples_per_s": n / wall, "prediction_s": sp.pred, "training_s": sp.train,
-             "other_s": rest, "train_ms_per_example": sp.train / n * 1e3,
-             "worst_metric": max(sp.metric) if sp.metric else None,
-             "target_per_s": 20.0, "target_met": bool(n / wall >= 20.0)}
-        out[name] = r
-        print(f"    {name:12s} {n / wall:7.1f} ex/s ({n} in {wall:.2f} s: prediction "
-              f"{sp.pred:.2f}, training {sp.train:.2f} = {r['train_ms_per_example']:.1f} "
-              f"ms/ex at {steps[name]} steps, other {rest:.2f}); first example {first:.2f} s "
-              f"-> {'MET' if r['target_met'] else 'MISSED'} (>= 20/s)", flush=True)
-    return out
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--parts", default="verify,prediction,hypothesis")
+    p.add_argument("--parts", default="verify,prediction")
     p.add_argument("--instances", type=int, default=1000)
     p.add_argument("--n", type=int, default=100)
     p.add_argument("--d", type=int, default=50)
@@ -348,29 +222,26 @@ def main(argv=None):
     p.add_argument("--losses", default="exp,logistic", help="losses for (a)")
     p.add_argument("--clarabel", type=int, default=5, help="clarabel cross-check instances")
     p.add_argument("--repeats", type=int, default=3, help="best of, for (b)")
-    p.add_argument("--examples", type=int, default=20, help="hypothesis examples (c)")
-    p.add_argument("--prop-steps", type=int, default=0,
-                   help="override the properties' step counts (default: the tests' 2e4)")
-    p.add_argument("--theorems", default="", help="subset for (c), comma-separated")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", type=Path, default=None)
     a = p.parse_args(argv)
     a.losses = [s for s in a.losses.split(",") if s]
-    a.theorems = [s for s in a.theorems.split(",") if s]
     parts = [s for s in a.parts.split(",") if s]
     info = machine_info()
     print(f"# {info['platform']} | {info['cpu_count']} CPUs | jax {info['jax']} "
-          f"({len(info['devices'])} devices) | quadprog {info['quadprog']} | float64")
+          f"({len(info['devices'])} devices) | quadprog {info['quadprog']} | float64 | load "
+          f"{info['loadavg_at_start']}")
     t_start = _clock()
     out = {"machine": info}
     if "verify" in parts:
         out["verify_1000"] = verify_1000(a)
     if "prediction" in parts:
         out["svm_prediction"] = predictions(a)
-    if "hypothesis" in parts:
-        out["hypothesis"] = hypothesis_rates(a)
     out["total_seconds"] = _clock() - t_start
-    print(f"total runtime: {out['total_seconds']:.1f} s")
+    info["loadavg_at_end"] = loadavg()
+    print(f"load average at start {info['loadavg_at_start']}, at end {info['loadavg_at_end']} "
+          f"-> {load_note(info['busy_cores_at_start'])}; total runtime: "
+          f"{out['total_seconds']:.1f} s")
     write_json(a.json, out)
     return 0
 

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/run_all.py --json results/bench.json [--quick]
 
 Writes ``results/bench_<name>.json`` for each script beside the merged file (``--json``).
-``--quick`` shrinks every benchmark (a smoke test of the suite in about a minute).
+``--quick`` shrinks every benchmark (a smoke test of the suite in about a minute; the numbers
+it prints are not measurements). ``--only linear,commands`` picks a subset.
 Exit status: non-zero if any script failed (e.g. an agreement check).
 """
 
@@ -18,15 +19,24 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+#: name -> (script, full-run flags, --quick flags)
 SUITE = {
-    "linear": ("bench_linear.py", [], ["--instances", "16", "--steps", "400",
-                                       "--numpy-steps", "100", "--sweep-steps", "100",
+    "linear": ("bench_linear.py", [], ["--instances", "16", "--target-seconds", "0.03",
                                        "--check-steps", "100", "--repeats", "1"]),
-    "trainers": ("bench_trainers.py", [], ["--sizes", "1,16", "--repeats", "1",
-                                           "--target-seconds", "0.05"]),
-    "verify": ("bench_verify.py", [], ["--instances", "20", "--steps", "3000",
-                                       "--examples", "3", "--prop-steps", "2000",
-                                       "--repeats", "1", "--clarabel", "2"]),
+    "trainers": ("bench_trainers.py", [], ["--sizes", "16", "--repeats", "1",
+                                           "--target-seconds", "0.03", "--no-api",
+                                           "--dgemm-n", "500", "--check-steps", "10"]),
+    "verify": ("bench_verify.py", [], ["--instances", "8", "--steps", "2000",
+                                       "--repeats", "1", "--clarabel", "1",
+                                       "--losses", "logistic"]),
+    "hypothesis": ("bench_hypothesis.py", ["--old", "8a59997"],
+                   ["--examples", "2", "--per-theorem", "1", "--claims", "svm,relu1d"]),
+    "oldnew": ("bench_oldnew.py", [], ["--trainers", "linear,relu1d", "--sizes", "16",
+                                       "--routes", "core", "--repeats", "1",
+                                       "--target-seconds", "0.03"]),
+    "commands": ("bench_commands.py", ["--tests", "--warm-cache", "--old", "8a59997",
+                                       "--max-wait", "90"],
+                 ["--only", "cost PL-1000,cost PL-fit", "--max-wait", "0", "--retries", "0"]),
 }
 
 
