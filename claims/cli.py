@@ -343,8 +343,11 @@ def _cmd_cost(args) -> int:
         tail = "  (f is not in the class: a jump, a singularity or unbounded variation)"
     else:
         tail = "" if v.is_Integer else f" ~ {float(v):.12g}"
+    text = str(v)
+    if len(text) > 200:  # an exact closed form too long to read: its value, and its size
+        text, tail = f"{float(v):.15g}", f"  (exact closed form of {len(text)} characters)"
     print(f"f(x) = {f}")
-    print(f"{name} = {v}{tail}   [{r.route}]")
+    print(f"{name} = {text}{tail}   [{r.route}]")
     return 0
 
 

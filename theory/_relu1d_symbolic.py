@@ -107,6 +107,8 @@ class TV:
 INF = TV(sp.oo, None, None, True, 0.0, "")
 #: how long ``solveset`` may look for the zeros of f'' on one piece before the numeric route
 SOLVE_SECONDS = 2.0
+#: time allowed to simplify an exact total variation (it stays exact without it)
+SIMPLIFY_SECONDS = 1.0
 
 # ------------------------------------------------------------------ 1. piecewise linear
 
@@ -475,7 +477,16 @@ def _general(f, x) -> TV:
     for (_, jl), (jr, _) in zip(ends[:-1], ends[1:], strict=True):
         tv += sp.Abs(jr - jl)
     if exact:
-        tv = sp.nsimplify(sp.simplify(tv)) if tv.has(sp.Float) else sp.simplify(tv)
-        return TV(tv, left, right, True, 0.0, "symbolic (exact)")
+        # solveset may return critical points in closed forms so large that simplifying
+        # their sum takes minutes (which happens depends on sympy's set order, i.e. on the
+        # process' hash seed: tanh(x) + tanh(x - 10) took 4 s or > 60 s); the sum is exact
+        # either way, so a simplification that does not finish in time is skipped
+        try:
+            with time_limit(SIMPLIFY_SECONDS, "simplify", error=False):
+                tv = sp.nsimplify(sp.simplify(tv)) if tv.has(sp.Float) else sp.simplify(tv)
+            route = "symbolic (exact)"
+        except _Timeout:
+            route = "symbolic (exact, not simplified)"
+        return TV(tv, left, right, True, 0.0, route)
     return TV(sp.Float(sp.N(tv, 15)), left, right, False, err, "numeric quadrature")
 
