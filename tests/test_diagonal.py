@@ -668,7 +668,7 @@ def test_small_init_finds_the_min_l1_is_refuted_shrunk_and_replays(tmp_path):
     assert x.numbers["disagreement"] == pytest.approx(0.5, abs=1e-6)
     assert abs(x.numbers["l1 excess of the trained beta"]) <= 1e-9
     res = search.search(cd.MIN_L1_FOUND, seed=0, out=tmp_path, database=False)
-    assert res.refuted and res.seconds < 60
+    assert res.refuted  # (its speed is measured in benchmarks, never asserted here)
     shrunk = res.counterexample["instance"]
     assert np.shape(shrunk["X"]) == (1, 2)
     for path in res.saved:
