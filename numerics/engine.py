@@ -376,7 +376,8 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
 def _host(a):
     """A result leaf as a host numpy array (PRNG keys stay JAX arrays): the callers index,
     slice and reduce the records per instance, and each such eager JAX op on a new shape
-    would compile a program of its own (measured: about 150 of them, 5 s, in one verify)."""
+    would compile a program of its own (measured in one default verify with JAX_LOG_COMPILES:
+    83 slices and 47 gathers, 5 s)."""
     if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
         return a
     return np.asarray(a)

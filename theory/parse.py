@@ -17,16 +17,6 @@ __all__ = ["parse_expression", "FUNCTIONS"]
 
 #: the number of arguments each function takes (None: two or more, for Max/Min)
 ARITY = {"Max": None, "max": None, "Min": None, "min": None}
-#: function names accepted in expression text, and what they build
-FUNCTIONS = {
-    "Max": sp.Max, "max": sp.Max, "Min": sp.Min, "min": sp.Min, "Abs": sp.Abs, "abs": sp.Abs,
-    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sinh": sp.sinh,
-    "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "atan": sp.atan, "erf": sp.erf,
-    "Heaviside": sp.Heaviside, "sign": sp.sign,
-    "relu": lambda u: _relu(u), "softplus": lambda u: sp.log(1 + sp.exp(u)),
-    "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
-}
-_CONSTANTS = {"pi": sp.pi, "E": sp.E, "e": sp.E}
 
 
 def _relu(u):
@@ -38,9 +28,21 @@ def _relu(u):
     if len(free) == 1:
         (v,) = free
         slope = u.diff(v)
-        if v.is_real and slope.is_number and slope.is_nonzero and u.is_polynomial(v):
+        if v.is_real and slope.is_number and slope.is_nonzero:  # u = slope·v + constant
             return sp.Max(0, u, evaluate=False)
     return sp.Max(0, u)
+
+
+#: function names accepted in expression text, and what they build
+FUNCTIONS = {
+    "Max": sp.Max, "max": sp.Max, "Min": sp.Min, "min": sp.Min, "Abs": sp.Abs, "abs": sp.Abs,
+    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "sinh": sp.sinh,
+    "cosh": sp.cosh, "sin": sp.sin, "cos": sp.cos, "atan": sp.atan, "erf": sp.erf,
+    "Heaviside": sp.Heaviside, "sign": sp.sign,
+    "relu": _relu, "softplus": lambda u: sp.log(1 + sp.exp(u)),
+    "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
+}
+_CONSTANTS = {"pi": sp.pi, "E": sp.E, "e": sp.E}
 #: longest accepted text (a sum of a thousand relu units is about 25,000 characters)
 _MAX_LEN = 100_000
 #: deepest accepted nesting of calls, powers, products and quotients (sums and differences
