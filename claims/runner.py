@@ -317,6 +317,11 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
     for msg in dropped:
         print(f"resume: {stream}: {msg}", file=sys.stderr)
     sizes = _chunks(instances, chunk)
+    renderer = None
+    if report:
+        from .report import Renderer  # matplotlib is loaded only to draw the report
+
+        renderer = Renderer()
     try:
         for name in theorems:
             claims = [c for c in registry.claims(name) if c.verify]
@@ -347,10 +352,16 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
                 done[(name, k)] = rec
                 if on_chunk:
                     on_chunk(name, k)
-    except KeyboardInterrupt:
-        _finish(out, man, theorems, sizes, done, complete=False, report=False)
+            if renderer is not None:  # drawn while the next theorem trains
+                renderer.submit(_merge([name], sizes, done))
+    except BaseException:
+        if renderer is not None:
+            renderer.cancel()
+        if sys.exc_info()[0] is KeyboardInterrupt:
+            _finish(out, man, theorems, sizes, done, complete=False, report=False)
         raise
-    return _finish(out, man, theorems, sizes, done, complete=True, report=report)
+    return _finish(out, man, theorems, sizes, done, complete=True, report=report,
+                   renderer=renderer)
 
 
 def _merge(theorems, sizes, done) -> list[ClaimResult]:
@@ -373,7 +384,8 @@ def _merge(theorems, sizes, done) -> list[ClaimResult]:
     return results
 
 
-def _finish(out, man, theorems, sizes, done, *, complete, report) -> list[ClaimResult]:
+def _finish(out, man, theorems, sizes, done, *, complete, report,
+            renderer=None) -> list[ClaimResult]:
     results = _merge(theorems, sizes, done)
     by_theorem = {}
     for name in theorems:
@@ -392,7 +404,8 @@ def _finish(out, man, theorems, sizes, done, *, complete, report) -> list[ClaimR
     if complete and report:
         from . import report as rep  # matplotlib is loaded only to draw the report
 
-        rep.html(results, out / "report.html", meta=payload)
+        figures = renderer.figures() if renderer is not None else None
+        rep.html(results, out / "report.html", meta=payload, figures=figures)
     return results
 
 

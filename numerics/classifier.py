@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -21,7 +20,7 @@ from implicit_bias.theory.errors import (
 )
 from implicit_bias.theory.validate import binary_batch, binary_data
 
-from .engine import Model, Trace, fit, fit_batch, float_dtype
+from .engine import Model, Trace, fit, fit_batch, float_dtype, init_batch
 from .optimizers import BY_NAME
 
 __all__ = ["SCHEDULES", "schedule", "train_one", "train_stack"]
@@ -66,10 +65,12 @@ def train_one(model_of: Callable[[int], Model], init: Callable, check: Callable,
 
 
 def train_stack(model: Model, init: Callable, X, y, *, key, mask, loss, schedule_name, lr,
-                steps, n_records, block, params=None) -> Trace:
-    """A stack of instances X (B, N, d): one ``init(key_b, d, dtype)`` per instance (the key
-    split B ways), or the stacked ``params`` given (leading axis B), trained in one compiled
-    call."""
+                steps, n_records, block, params=None, init_kwargs=None, dim="d") -> Trace:
+    """A stack of instances X (B, N, d): one ``init(key_b, dim=d, dtype=dtype, **init_kwargs)``
+    per instance (the key split B ways; ``init`` a module-level function, see
+    :func:`~implicit_bias.numerics.engine.init_batch`), or the stacked ``params`` given
+    (leading axis B), trained in one compiled call."""
+    init_kwargs = init_kwargs or {}
     Xn, yn, m, _ = binary_batch(X, y, mask)
     B, N, d = Xn.shape
     opt = schedule(schedule_name)
@@ -77,7 +78,7 @@ def train_stack(model: Model, init: Callable, X, y, *, key, mask, loss, schedule
     if params is None:
         if key is None:
             raise InvalidInputError("a batch needs stacked params or a PRNG key")
-        params = jax.vmap(lambda k: init(k, d, dtype))(jax.random.split(key, B))
+        params = init_batch(init, key, B, **{dim: d}, dtype=dtype, **init_kwargs)
     else:
         params = tuple(jnp.asarray(w, dtype) for w in params)
         if any(w.shape[0] != B for w in params):

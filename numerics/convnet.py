@@ -154,7 +154,6 @@ def train_batch(X, y, *, key=None, params=None, mask=None, depth: int = 2,
     L = check_depth(depth)
     if params is not None and len(params) != L:
         raise ShapeError(f"params hold {len(params)} filters, depth is {L}")
-    return train_stack(model(L), lambda k, D, dt: init(k, D=D, depth=L, scale=scale,
-                                                       dtype=dt),
-                       X, y, key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
+    return train_stack(model(L), init, X, y, init_kwargs={"depth": L, "scale": float(scale)},
+                       dim="D", key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
                        steps=steps, n_records=n_records, block=block, params=params)

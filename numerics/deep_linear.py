@@ -94,9 +94,9 @@ def train_batch(X, y, *, key, mask=None, depth: int = 2, width: int = 16, scale:
                 steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
     """:func:`train` over a stack of instances (X (B, N, d)); one key split per instance."""
     depth = check_depth(depth)
-    return train_stack(model(depth), lambda k, d, dt: init(k, d=d, depth=depth, width=width,
-                                                           scale=scale, dtype=dt),
-                       X, y, key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
+    return train_stack(model(depth), init, X, y,
+                       init_kwargs={"depth": depth, "width": int(width), "scale": float(scale)},
+                       key=key, mask=mask, loss=loss, schedule_name=schedule, lr=lr,
                        steps=steps, n_records=n_records, block=block)
 
 

@@ -44,7 +44,7 @@ from .losses import Loss, get_loss, log_loss, normalized_cotangent, share_cotang
 from .optimizers import Optimizer, get_optimizer
 
 __all__ = ["Model", "Regularizer", "Trace", "fit", "fit_batch", "log_times", "scan_records",
-           "float_dtype", "instance_mesh", "hyper_batch"]
+           "float_dtype", "instance_mesh", "hyper_batch", "init_batch"]
 
 
 class Model(NamedTuple):
@@ -351,7 +351,7 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
     B = Xj.shape[0]
     mj = _mask(mask, yj)
     hj = _hyper(optimizer, regularizer, hyper, model, dtype, batch=B)
-    state0 = jax.vmap(optimizer.init)(params0) if state0 is None else state0
+    state0 = _init_states(params0, optimizer=optimizer) if state0 is None else state0
     times = _times(steps, n_records, t0)
     mesh = instance_mesh(devices)
     if mesh is not None and B < mesh.devices.size:
@@ -359,11 +359,15 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
     args = (params0, state0, Xj, yj, mj, hj)
     extra = 0
     if mesh is not None:
+        # host arrays: placing a device array on the mesh slices it with an eager program per
+        # shape (83 ``_multi_slice`` compiles in one default verify); numpy is split on the host
+        args = jax.tree.map(_host, args)
         k = mesh.devices.size
         extra = (-B) % k
         if extra:
             args = jax.tree.map(
-                lambda a: jnp.concatenate([a, jnp.repeat(a[-1:], extra, axis=0)]), args)
+                lambda a: _xnp(a).concatenate([a, _xnp(a).repeat(a[-1:], extra, axis=0)]),
+                args)
         per = (B + extra) // k
     else:
         per = B
@@ -371,6 +375,42 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
     out = _run_batch_jit(*args, times, model=model, loss=loss, optimizer=optimizer,
                          reg=regularizer, observe=observe, block=block, mesh=mesh)
     return jax.tree.map(lambda a: _host(a)[:B], out)
+
+
+def init_batch(init: Callable, key, B: int, **kwargs):
+    """``init(k, **kwargs)`` for each of B keys split from ``key``, stacked on a leading axis,
+    in one compiled call.
+
+    ``init`` is a module-level function (it is part of the cache key). Python floats among
+    ``kwargs`` are traced (a sweep over an init scale does not recompile); every other
+    keyword (ints, shapes, dtypes, tuples) is static. Eager ``jax.random`` calls compile one
+    small program per op and shape; measured in one default verify with JAX_LOG_COMPILES:
+    18 ``_normal``, 16 ``_threefry_split`` and 5 ``_uniform`` compiles, 11 s.
+
+    >>> import jax
+    >>> from implicit_bias.numerics.engine import init_batch
+    >>> def unit(k, *, n, scale): return scale * jax.random.normal(k, (n,))
+    >>> init_batch(unit, jax.random.key(0), 3, n=2, scale=0.5).shape
+    (3, 2)
+    """
+    traced = {k: v for k, v in kwargs.items()
+              if isinstance(v, float | np.floating) and not isinstance(v, bool)}
+    static = tuple(sorted((k, v) for k, v in kwargs.items() if k not in traced))
+    return _init_batch_jit(key, traced, init=init, B=int(B), static=static)
+
+
+@partial(jax.jit, static_argnames=("init", "B", "static"))
+def _init_batch_jit(key, traced, *, init, B, static):
+    return jax.vmap(lambda k: init(k, **dict(static), **traced))(jax.random.split(key, B))
+
+
+@partial(jax.jit, static_argnames="optimizer")
+def _init_states(params, *, optimizer):
+    return jax.vmap(optimizer.init)(params)
+
+
+def _xnp(a):
+    return np if isinstance(a, np.ndarray) else jnp
 
 
 def _host(a):

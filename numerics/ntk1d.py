@@ -39,7 +39,7 @@ from implicit_bias.theory.errors import (
 )
 from implicit_bias.theory.validate import real_array
 
-from .engine import Model, Trace, fit_batch, float_dtype
+from .engine import Model, Trace, fit_batch, float_dtype, init_batch
 
 __all__ = ["init", "predict", "predictor", "predictor_on", "empirical_ntk", "GRID", "MODEL",
            "default_lr", "train_batch", "end_slopes"]
@@ -227,8 +227,7 @@ def train_batch(x, y, *, key, width: int, mask=None, lr=None, steps: int = 2000,
             raise DomainError("lr must be positive and finite")
         lr = np.broadcast_to(lr, (B,)).astype(float)
     dtype = float_dtype()
-    keys = jax.random.split(key, B)
-    p0 = jax.vmap(lambda k: init(k, width=int(width), dtype=dtype))(keys)
+    p0 = init_batch(init, key, B, width=int(width), dtype=dtype)
     return fit_batch(MODEL, p0, jnp.asarray(xv, dtype), jnp.asarray(yv, dtype), mask=m,
                      loss="square", optimizer="gd", hyper={"lr": lr}, steps=steps,
                      n_records=n_records, block=block, devices=devices)

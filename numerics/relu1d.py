@@ -42,7 +42,7 @@ import numpy as np
 from implicit_bias.theory import relu1d as theory
 from implicit_bias.theory.errors import InvalidInputError, ShapeError
 
-from .engine import Model, Regularizer, fit_batch, float_dtype
+from .engine import Model, Regularizer, fit_batch, float_dtype, init_batch
 from .optimizers import adam
 
 __all__ = ["Fit", "init", "predict", "balance", "lipschitz_bound", "train", "train_batch",
@@ -219,8 +219,7 @@ def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
         sy[b] = max(float(np.max(np.abs(ys))), 1e-300) if np.any(ys) else 1.0
         xn[b, :n], yn[b, :n], mk[b, :n] = (xs - cx[b]) / sx[b], ys / sy[b], True
         xn[b, n:], yn[b, n:] = xn[b, 0], yn[b, 0]
-    keys = jax.random.split(key, B * seeds)
-    p0 = jax.vmap(lambda k: init(k, width=width, dtype=dtype))(keys)
+    p0 = init_batch(init, key, B * seeds, width=int(width), dtype=dtype)
     # one engine instance per (dataset, seed): the data repeated for each seed
     per_seed = lambda a: np.repeat(a, seeds, axis=0)  # noqa: E731
     hyper = {"lr": lr, "lam0": lam0, "lam1": lam1, "lr_floor": LR_FLOOR}

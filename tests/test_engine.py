@@ -406,3 +406,22 @@ def test_a_per_example_optimizer_steps_on_one_example_and_records_the_whole_loss
     assert [int(s[0]) for s in sel] == [0, 1, 3, 0, 1, 3] and all(s.size == 1 for s in sel)
     with pytest.raises(InvalidInputError):
         optimizers.cyclic(optimizers.cyclic(optimizers.gd))
+
+
+def _unit_init(k, *, n, scale, dtype):
+    return scale * jax.random.normal(k, (n,), dtype)
+
+
+def test_init_batch_matches_per_key_init_and_a_scale_sweep_does_not_recompile():
+    """init_batch draws exactly init(k_b) for the keys split B ways (the stream the eager
+    per-instance calls drew), and a float keyword (an init scale) is traced."""
+    key = jax.random.key(3)
+    got = engine.init_batch(_unit_init, key, 4, n=3, scale=0.5, dtype=jnp.float64)
+    want = jnp.stack([_unit_init(k, n=3, scale=0.5, dtype=jnp.float64)
+                      for k in jax.random.split(key, 4)])
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-15)
+    before = engine._init_batch_jit._cache_size()
+    engine.init_batch(_unit_init, key, 4, n=3, scale=2.0, dtype=jnp.float64)
+    assert engine._init_batch_jit._cache_size() == before
+    engine.init_batch(_unit_init, key, 4, n=5, scale=2.0, dtype=jnp.float64)  # a new shape
+    assert engine._init_batch_jit._cache_size() == before + 1

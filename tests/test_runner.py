@@ -188,3 +188,18 @@ def test_the_report_renders_in_a_real_browser(report_run, tmp_path):
     # every <img> of the file (a distribution per claim, plus the characteristic plots)
     assert int(attrs["images"]) == (out / "report.html").read_text().count("<img ") > len(res)
     assert attrs["decoded"] == attrs["images"]
+
+
+@pytest.mark.xdist_group("report")
+def test_sections_drawn_in_the_background_are_those_drawn_at_the_end(report_run):
+    """The Renderer draws each theorem's sections while the next trains; a figure depends
+    only on the claim's rows, so the sections are byte for byte those drawn afterwards."""
+    from implicit_bias.claims import report
+
+    res, _ = report_run
+    r = report.Renderer()
+    r.submit(res)
+    drawn = r.figures()
+    assert set(drawn) == {x.claim.name for x in res}
+    for x in res:
+        assert drawn[x.claim.name] == report.section_figures(x)
