@@ -216,6 +216,41 @@ def _single_runs(insts, seed):
     return out
 
 
+#: relative agreement demanded of two float64 routes to one closed form (an FFT of length
+#: D <= 16 and a few powers: rounding ~1e-15, so 1e-9 is far above it and far below any
+#: mathematical discrepancy, e.g. the factor 2^(1-2/L) >= 2^(1/3) of a conjugate pair)
+ROUTES_RTOL = 1e-9
+
+
+def _single_fields(pred, L):
+    """Every class cost of a :class:`~implicit_bias.theory.convnet.SingleExample` against an
+    independent route: the penalty of its unit-margin stationary point
+    (``stationary_point(c)``: inverse DFT, margin, forward DFT), and ``global_cost`` /
+    ``global_class`` against the minimum of those. None when all agree, else what broke."""
+    if L < 2:  # L = 1: the SVM, one cost for every class (no class-supported point)
+        return None
+    direct = np.full(len(pred.classes), np.inf)
+    for k, c in enumerate(pred.classes):
+        if np.abs(pred.x_hat[c[0]]) > 0:
+            # the penalty on the class's own bins: elsewhere β̂ is rounding noise ~1e-17,
+            # which |.|^(2/L) would blow up to ~1e-9 (2/L = 1/2 at L = 4)
+            bh = tc.dft(pred.stationary_point(c))[list(c)]
+            direct[k] = float(np.sum(np.abs(bh) ** (2.0 / L)))
+    for k, c in enumerate(pred.classes):
+        a, b = float(pred.costs[k]), direct[k]
+        if not (a == b or abs(a - b) <= ROUTES_RTOL * abs(b)):
+            return (f"SingleExample.costs[{k}] (class {c}) = {a:.10g}, but the penalty of its "
+                    f"unit-margin stationary point is {b:.10g}")
+    k = int(np.argmin(direct))
+    if abs(pred.global_cost - direct[k]) > ROUTES_RTOL * direct[k] or \
+            not np.isclose(direct[pred.classes.index(pred.global_class)], direct[k],
+                           rtol=ROUTES_RTOL, atol=0.0):
+        return (f"SingleExample.global_class {pred.global_class} / global_cost "
+                f"{pred.global_cost:.10g}, but the cheapest stationary point is on class "
+                f"{pred.classes[k]} at {direct[k]:.10g}")
+    return None
+
+
 def _shares(pred, B):
     bh2 = np.abs(tc.dft(B)) ** 2
     return np.stack([bh2[:, list(c)].sum(axis=1) for c in pred.classes], 1) / \
@@ -230,7 +265,7 @@ def _measure_single(insts, seed):
         k = pred.classes.index(pred.gf_class)
         off = 1 - share[:, k]
         pen = float(tc.penalty(B[-1] / (x @ B[-1]), L))
-        bad = None
+        bad = _single_fields(pred, L)
         if pen < pred.global_cost * (1 - 1e-9):
             bad = (f"trained penalty {pen:.6g} below the closed-form global minimum "
                    f"{pred.global_cost:.6g}")
@@ -342,17 +377,114 @@ def _measure_kkt(insts, seed):
 
 
 def _measure_kkt_l2(insts, seed):
-    data, runs, _ = _runs(insts, seed)
-    return _kkt_measurements(data, {2: runs[2]})
+    data, runs, preds = _runs(insts, seed)
+    out = _kkt_measurements(data, {2: runs[2]})
+    for m, (Xi, yi), pred in zip(out, data, preds[2], strict=True):
+        if m.invariant is None:
+            m.invariant = _offsupport_check(m, Xi, yi, pred)
+    return out
+
+
+def _restricted_l1(Z, drop):
+    """argmin Σ_m |β̂[m]| s.t. Zβ >= 1 and β̂ = 0 on the bins ``drop`` (an SOCP; Clarabel),
+    at unit margin; None when that restricted problem is infeasible or unsolved."""
+    import cvxpy as cp
+
+    Dm = Z.shape[1]
+    F = np.fft.fft(np.eye(Dm), norm="ortho", axis=0)
+    scale = float(np.max(np.abs(Z)))  # as theory.convnet.max_margin: solve at max|z| = 1
+    beta = cp.Variable(Dm)
+    mods = cp.norm(cp.vstack([F.real @ beta, F.imag @ beta]), 2, axis=0)
+    cons = [(Z / scale) @ beta >= 1, F.real[drop] @ beta == 0, F.imag[drop] @ beta == 0]
+    prob = cp.Problem(cp.Minimize(cp.sum(mods)), cons)
+    try:
+        prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
+    except cp.error.SolverError:
+        return None
+    if prob.status != cp.OPTIMAL or beta.value is None:
+        return None
+    b = np.asarray(beta.value, dtype=float)
+    m = Z @ b
+    return b / m.min() if m.min() > 0 else None
+
+
+#: a candidate counts as suboptimal when its penalty exceeds the optimum by this relative
+#: amount: far above Clarabel's 1e-10 gap tolerance (so not a tie of a non-unique optimum)
+CANDIDATE_GAP = 1e-6
+
+
+def _offsupport_check(m, Xi, yi, pred):
+    """Show the L = 2 certificate a wrong candidate on this instance and demand it reject it.
+
+    The candidate: the DFT-l1 minimum with one frequency class of the optimum's support forced
+    to zero. It is a KKT point of that restricted problem, so the support and Euler conditions
+    of (P_2) hold at it and only the off-support one, |ẑ[m]| <= 1 on the dropped bins, can
+    fail -- and must, when its penalty is above the optimum (P_2 is convex). Quantitatively
+    (weak duality): with r the reported residual, ‖ẑ‖_∞ <= 1 + r√D (support bins:
+    ‖ẑ_S - target‖ <= r‖target‖ = r√|S|; zero bins: 1 + offsupport) and Σα >= (1 - r)Σ_S|β̂|
+    (Euler), while Σα <= ⟨z, β*⟩ <= ‖ẑ‖_∞·OPT for the optimum β*. So a certificate is only
+    correct if r >= g/(√D + 1 + g), g = Σ_S|β̂|/OPT - 1 (the reported OPT is the penalty of a
+    feasible point, >= the true one, so g is if anything too small). Returns the invariant
+    text or None; records the candidate's numbers on ``m``."""
+    Z = yi[:, None] * Xi
+    Dm = Z.shape[1]
+    bh = np.abs(pred.beta_hat)
+    classes = tc.frequency_classes(Dm)
+    mass = np.array([bh[list(c)].sum() for c in classes])
+    for k in np.argsort(-mass, kind="stable"):
+        if mass[k] <= 1e-6 * mass.max():  # not in the optimum's support: dropping it is free
+            break
+        cand = _restricted_l1(Z, list(classes[k]))
+        if cand is None:
+            continue
+        cert = tc.stationarity(cand, Xi, yi, 2)
+        pen_s = float(np.abs(tc.dft(cert.beta))[cert.support].sum())
+        g = pen_s / pred.penalty - 1
+        if g <= CANDIDATE_GAP:
+            continue
+        floor = g / (np.sqrt(Dm) + 1 + g)
+        m.numbers.update({"candidate gap": g, "candidate residual": cert.residual,
+                          "candidate floor": floor})
+        # 1e-6 relative: float64 rounding of sums of D terms is ~1e-15
+        if cert.residual < floor * (1 - 1e-6):
+            return (f"the L = 2 KKT certificate accepts a candidate violating its off-support "
+                    f"condition |z_hat[m]| <= 1: beta with class {classes[k]} forced to 0 is "
+                    f"{g:.3g} above the optimum, yet its residual {cert.residual:.3g} "
+                    f"(off-support {cert.offsupport:.3g}) is below the weak-duality floor "
+                    f"{floor:.3g}")
+        return None
+    return None
+
+
+def _factorization_check(tr, b, L, B):
+    """``factorize(beta_T, L)`` against its stated identities (ŵ_1 ⊙ ⋯ ⊙ ŵ_L = β̂ and
+    Σ‖w_l‖² = cost(beta_T, L)), and the trained filters against the representation cost (no
+    factorization of beta_T costs less than L·Σ|β̂|^{2/L}). None when all hold."""
+    bh = tc.dft(B[-1])
+    W = tc.factorize(B[-1], L)
+    err = float(np.abs(np.prod(tc.dft(W), axis=0) - bh).max() / np.abs(bh).max())
+    cost = float(tc.cost(B[-1], L))
+    if err > ROUTES_RTOL:
+        return (f"L = {L}: factorize(beta_T) does not multiply back to beta_hat (relative "
+                f"error {err:.3g})")
+    if abs(float(np.sum(W**2)) - cost) > ROUTES_RTOL * cost:
+        return (f"L = {L}: factorize(beta_T) has filter energy {float(np.sum(W**2)):.10g}, "
+                f"not cost(beta_T) = {cost:.10g}")
+    trained = float(sum(np.sum(np.asarray(w[b]) ** 2) for w in tr.params))
+    if trained < cost * (1 - ROUTES_RTOL):
+        return (f"L = {L}: the trained filters compute beta_T with energy {trained:.10g}, "
+                f"below the representation cost {cost:.10g}")
+    return None
 
 
 def _kkt_measurements(data, runs):
     out = []
     for b, (Xi, yi) in enumerate(data):
-        worst, excuse, start = 0.0, None, None
+        worst, excuse, start, bad = 0.0, None, None, None
         for L, tr in runs.items():
             t = np.asarray(tr.t[0])
             B = np.asarray(tr.beta[b])
+            bad = bad or _factorization_check(tr, b, L, B)
             i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1
             if np.min((yi[:, None] * Xi) @ B[-1]) <= 0:
                 excuse = f"L = {L}: beta_T does not separate the data yet"
@@ -366,7 +498,7 @@ def _kkt_measurements(data, runs):
                 excuse = (f"L = {L}: the direction still moves ({move:.2g} over the last "
                           "decade): not settled at a KKT point yet")
             worst = max(worst, res)
-        out.append(Measurement(worst, measured=worst, start=start,
+        out.append(Measurement(worst, measured=worst, start=start, invariant=bad,
                                excuse=excuse if worst > KKT_TOL else None))
     return out
 

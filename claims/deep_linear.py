@@ -7,7 +7,9 @@ depends on the depth.
 
 Every claim compares with :func:`implicit_bias.theory.svm.max_margin`; the instances are the
 SVM claims' planted family (N <= 8, d <= 4, >= 2 support vectors); training starts from a
-small random init, so the initial direction error is of order 1.
+small random init, so the initial direction error is of order 1. Each measurement also checks
+that the recorded predictor is the product of the trained layers (a second route to the
+end-to-end map the training uses: a distorted one is an implementation error).
 """
 
 from __future__ import annotations
@@ -63,6 +65,24 @@ def _padw(w, d=DB):
     return out
 
 
+#: the recorded predictor against the product of the trained layers: float64 rounding of a
+#: product of <= 3 matrices of width 8 is ~1e-15 relative; 1e-10 leaves a wide margin
+PRODUCT_TOL = 1e-10
+
+
+def product_mismatch(params, b: int, beta) -> str | None:
+    """None if the recorded end-to-end predictor ``beta`` of instance ``b`` is (W_L ⋯ W_1)ᵀ of
+    its final layers (numpy's multi_dot of the full matrices: a second route to
+    :func:`~implicit_bias.numerics.deep_linear.end_to_end`, which the training also uses)."""
+    Ws = [np.asarray(W[b], dtype=float) for W in params]
+    ref = np.linalg.multi_dot(Ws[::-1]).ravel() if len(Ws) > 2 else (Ws[1] @ Ws[0]).ravel()
+    err = float(np.linalg.norm(np.asarray(beta, float) - ref) / np.linalg.norm(ref))
+    if err > PRODUCT_TOL:
+        return (f"the recorded predictor is not the product of the trained layers (relative "
+                f"difference {err:.3g})")
+    return None
+
+
 def _limit_claim(L: int) -> Claim:
     def measure(insts, seed):
         preds, runs = _run(insts, seed)
@@ -83,6 +103,7 @@ def _limit_claim(L: int) -> Claim:
             out.append(Measurement(
                 0.0 if g[-1] <= FLOOR else float(g[-1]), predicted=float(p.margin),
                 measured=float(tr.margin[b, -1]), start=float(g[0]), excuse=excuse,
+                invariant=product_mismatch(tr.params, b, B[-1]),
                 numbers={"movement": move},
                 series={"t": t.tolist(), f"1 - cos, L = {L}": g.tolist()}))
         return out

@@ -9,8 +9,16 @@ Every claim compares training with :func:`implicit_bias.theory.svm.max_margin` /
 :func:`~implicit_bias.theory.svm.asymptote` (the theory module's own prediction, never the
 planted answer of the strategy, which only builds informative instances). Instances are
 planted SVMs with at least 3 points, 2 dimensions and 2 support vectors, padded into one shape
-bucket (N <= 8, d <= 4); training starts from w0 orthogonal to ŵ, so the initial direction
-error is 1 - cos = 1 on every instance (informative by construction).
+bucket (N <= 8, d <= 4); the direction claims start from w0 at 120 degrees from ŵ (1 - cos
+= 3/2 on every instance: informative by construction), the constant-step runs from w0
+orthogonal to ŵ with mass on the padding coordinates, which the data do not span (Thm 4's
+P₂w(0) term predicts where GD leaves them).
+
+Besides the training claims, each measurement checks what holds whatever the truth of the
+theorem (a broken one is an *implementation error*): the KKT certificate reports a wrong
+candidate for each of its conditions, the K = 2 multi-class route reproduces the binary SVM,
+the step bound is 2/λ_max of autodiff's Hessian where it is attained, and the direction metric
+agrees with the textbook 1 - cos at the start.
 
 The known-false conjecture beside it: sign GD converges to the L2 SVM (it goes to the ℓ∞
 max margin instead).
@@ -21,6 +29,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 from scipy.optimize import linprog
 
@@ -78,6 +88,30 @@ def init_orthogonal(inst: dict, seed: int) -> np.ndarray:
     return g * np.linalg.norm(w) / np.linalg.norm(g)
 
 
+def init_obtuse(inst: dict, seed: int) -> np.ndarray:
+    """w0 at 120 degrees from the planted ŵ, ‖w0‖ = ‖ŵ‖ (cos = -1/2: 1 - cos = 3/2 at the
+    start, so training must cross the hyperplane orthogonal to ŵ, and a direction metric blind
+    to the sign of the cosine is seen at the first record). Without a planted answer: the
+    seeded Gaussian of :func:`init_orthogonal`."""
+    g = init_orthogonal(inst, seed)
+    if "planted" not in inst:
+        return g
+    w = as_float(inst["planted"]["w_hat"])
+    return (math.sqrt(3) / 2) * g - 0.5 * w
+
+
+def plain_cosine_gap(w, v) -> float:
+    """1 - wᵀv/(‖w‖‖v‖) by the textbook formula (a second route to
+    :func:`~implicit_bias.numerics.metrics.cosine_gap`; accurate to ~1e-16 absolute, so only
+    meaningful where 1 - cos is of order one, as at the start of a run)."""
+    w, v = np.asarray(w, float), np.asarray(v, float)
+    return 1.0 - float(w @ v) / float(np.linalg.norm(w) * np.linalg.norm(v))
+
+
+#: the two routes to 1 - cos agree to float64 rounding at values of order one
+METRIC_TOL = 1e-12
+
+
 def padded_w(w, d: int) -> np.ndarray:
     """``w`` padded with zeros to length ``d`` (the shape bucket's dimension)."""
     out = np.zeros(d)
@@ -95,11 +129,68 @@ def _padded(insts, seed):
     X, y, m = pad([_data(i) for i in insts], nb, db)
     W0 = np.zeros((len(insts), db))
     for b, inst in enumerate(insts):
-        W0[b, : len(inst["X"][0])] = init_orthogonal(inst, seed + b)
+        W0[b, : len(inst["X"][0])] = init_obtuse(inst, seed + b)
     return X, y, m, W0
 
 
 # --------------------------------------------------------------------------- the prediction
+
+
+#: the size of the violation put into each wrong candidate the certificate is shown: every
+#: residual of :class:`~implicit_bias.theory.svm.KKT` is relative, so a violation of 0.1 reads
+#: as 0.1 on the exact optimum and as >= 0.05 on a polished one (residuals <= 1e-10)
+WRONG = 0.1
+
+
+def certificate_blindness(Z, w, alpha) -> str | None:
+    """Which KKT condition, violated alone on a wrong candidate built from the optimum (w, α),
+    the certificate (:func:`~implicit_bias.theory.svm.kkt_residuals`) fails to report; None
+    when it reports every one (the certificate is shown a wrong candidate on this instance):
+
+    * stationarity: (w, (1 + δ)α), so w - Zᵀα' = -δw (primal feasibility and
+      complementarity unchanged): the stationarity residual is δ;
+    * primal: ((1 - δ)w, (1 - δ)α), the margins 1 - δ on the support: the primal residual δ;
+    * dual: α with one coordinate set to -δ max α: the dual residual δ;
+    * complementarity: α with weight δ max α on a point strictly off the margin.
+    """
+    m = Z @ w
+    amax = float(np.max(alpha))
+    j = int(np.argmax(m))  # the point farthest from the margin (a support vector if none is)
+    neg = np.array(alpha, dtype=float)
+    neg[int(np.argmin(alpha))] = -WRONG * amax
+    cands = {"stationarity": (w, (1 + WRONG) * alpha),
+             "primal": ((1 - WRONG) * w, (1 - WRONG) * alpha), "dual": (w, neg)}
+    if m[j] - 1 > 1e-3:
+        off = np.array(alpha, dtype=float)
+        off[j] += WRONG * amax
+        cands["complementarity"] = (w, off)
+    for cond, (wc, ac) in cands.items():
+        k = svm.kkt_residuals(Z, wc, ac)
+        # complementarity: the added weight times the point's excess margin, relative to Σα
+        need = WRONG / 2 if cond != "complementarity" else (
+            WRONG * amax * (m[j] - 1) / (2 * float(np.sum(ac))))
+        if getattr(k, cond) < need:
+            return (f"the KKT certificate does not report a candidate violating {cond} by "
+                    f"{WRONG} (its {cond} residual is {getattr(k, cond):.3g})")
+    return None
+
+
+#: the K = 2 multi-class SVM of a binary instance (labels (y + 1)/2) is W = [-ŵ/2, ŵ/2]
+#: (v = w_1 - w_0 meets y_n vᵀx_n >= 1, and ‖w_0‖² + ‖w_1‖² >= ‖v‖²/2 with equality at
+#: w_1 = -w_0 = v/2); both QPs are polished to relative KKT residuals <= 1e-10 on data of
+#: condition number below 10, so they agree to 1e-9 each: 1e-8 relative leaves a factor 5
+MULTICLASS_TOL = 1e-8
+
+
+def multiclass_mismatch(X, y, w_hat) -> str | None:
+    """None if the K = 2 multi-class route reproduces the binary SVM (see MULTICLASS_TOL)."""
+    W = svm.max_margin_multiclass(X, ((np.asarray(y) + 1) // 2).astype(int), n_classes=2).w
+    want = np.stack([-w_hat / 2, w_hat / 2])
+    err = float(np.max(np.abs(W - want)) / np.max(np.abs(w_hat)))
+    if err > MULTICLASS_TOL:
+        return (f"the K = 2 multi-class SVM is not [-w_hat/2, w_hat/2] of the binary one "
+                f"(relative error {err:.3g})")
+    return None
 
 
 def _measure_prediction(insts, seed):
@@ -109,7 +200,8 @@ def _measure_prediction(insts, seed):
         ex = svm.max_margin(inst["X"], inst["y"], exact=True)
         num = svm.max_margin(X, y)
         w_ex = ex.numeric().w
-        bad = None
+        bad = (certificate_blindness(y[:, None] * X, w_ex, ex.numeric().dual)
+               or multiclass_mismatch(X, y, w_ex))
         if "planted" in inst and [Fraction(int(v.p), int(v.q)) for v in ex.w] != [
                 Fraction(v) for v in inst["planted"]["w_hat"]]:
             bad = "the exact route differs from the planted solution"
@@ -123,7 +215,8 @@ def _measure_prediction(insts, seed):
 
 PREDICTION = Claim(
     "svm.prediction", THEOREM, "the numeric QP equals the exact rational SVM (and the planted "
-    "one)", Kind.GLOBAL_MINIMUM, REFERENCES["svm"],
+    "one); its KKT certificate rejects a candidate violating each condition; the K = 2 "
+    "multi-class SVM is [-w_hat/2, w_hat/2]", Kind.GLOBAL_MINIMUM, REFERENCES["svm"],
     "planted separable data, N <= 8, d <= 4, rational entries", "none (theory only)",
     "max|w_numeric - w_exact| / max|w_exact|", 1e-9,
     "the numeric route is polished until every relative KKT residual is <= 1e-10; on the planted "
@@ -179,9 +272,14 @@ def _measure_accelerated(insts, seed):
         rate = _decade_rate(SETTINGS["schedule"], int(t[-1]))
         excuse = limit_excuse(e, move, rate=rate, tol=tol_dir,
                               what="the direction w_t/|w_t|")
+        plain = plain_cosine_gap(B[0], w)
+        bad = None
+        if abs(plain - float(gaps[0])) > METRIC_TOL:
+            bad = (f"the direction metric gives 1 - cos = {float(gaps[0]):.6g} at the start, "
+                   f"the textbook formula {plain:.6g}")
         out.append(Measurement(
             float(gaps[-1]), predicted=float(p.margin), measured=float(tr.margin[b, -1]),
-            start=float(gaps[0]), excuse=excuse,
+            start=float(gaps[0]), excuse=excuse, invariant=bad,
             numbers={"movement": move, "t_end": float(t[-1])},
             series={"t": t.tolist(), "1 - cos(w(t), w_hat)": gaps.tolist()}))
     return out
@@ -191,7 +289,7 @@ ACCELERATED_TOL = 1e-8
 ACCELERATED = Claim(
     "svm.accelerated-direction", THEOREM, "dual-accelerated GD converges in direction to the "
     "SVM", Kind.EXACT_LIMIT, REFERENCES["svm.accelerated"],
-    "planted separable data, N <= 8, d <= 4; logistic loss; w0 orthogonal to w_hat",
+    "planted separable data, N <= 8, d <= 4; logistic loss; w0 at 120 degrees from w_hat",
     f"dual-accelerated GD (Ji, Srebro & Telgarsky 2021, Alg. 1), {ACC_STEPS} steps, "
     "step 1/max|z_n|^2", "1 - cos(w_T, w_hat)", ACCELERATED_TOL,
     "margin gap O~(1/t^2) makes 1 - cos = O~(1/t^4) on generic data; measured 1e-10 at "
@@ -262,15 +360,55 @@ def _spanning_instances():
     return planted_instances(spanning=True, gap_min=1, rate_min=1)
 
 
+def _gd_init(insts, seed, db: int) -> np.ndarray:
+    """w(0) of the GD runs: :func:`init_orthogonal` on the data's coordinates, plus a seeded
+    Gaussian of norm ‖ŵ‖/2 on the bucket's padding coordinates, which no data point spans:
+    GD never moves them, and Thm 4's P₂w(0) term of w̃ is what predicts them there (with w(0)
+    = 0, as before, that term was never tested)."""
+    W0 = np.zeros((len(insts), db))
+    for b, inst in enumerate(insts):
+        d = len(inst["X"][0])
+        W0[b, :d] = init_orthogonal(inst, seed + b)
+        g = np.random.default_rng([seed, b, 2]).standard_normal(db - d)
+        if db > d:
+            W0[b, d:] = g / np.linalg.norm(g) * np.linalg.norm(W0[b, :d]) / 2
+    return W0
+
+
+#: the logistic step bound 8/σ_max(Z)² is 2/sup_w λ_max(∇²L(w)), and the sup is attained at
+#: w = 0 (ℓ''(m) = σ(m)σ(-m) <= 1/4 = ℓ''(0)): checked against autodiff's Hessian at 0 to
+#: float64 rounding of a 4x4 eigenvalue problem (1e-12 relative, loosened from ~1e-15)
+BOUND_TOL = 1e-12
+
+
+def step_bound_mismatch(Z, bound: float) -> str | None:
+    """None if ``bound`` equals 2/λ_max of the Hessian of Σ log(1 + exp(-z_nᵀw)) at w = 0,
+    computed by autodiff (independent of :mod:`~implicit_bias.numerics.linear`)."""
+    Zj = jnp.asarray(Z)
+    H = jax.hessian(lambda w: jnp.sum(jnp.logaddexp(0.0, -(Zj @ w))))(jnp.zeros(Z.shape[1]))
+    ref = 2.0 / float(np.linalg.eigvalsh(np.asarray(H))[-1])
+    if abs(bound - ref) > BOUND_TOL * ref:
+        return (f"the logistic GD step bound {bound:.6g} is not 2/lambda_max(Hessian at 0) "
+                f"= {ref:.6g}")
+    return None
+
+
 @batch_memo
 def _gd_run(insts, seed):
     X, y, m, _ = _padded(insts, seed)
+    W0 = _gd_init(insts, seed, X.shape[2])
     Z = y[..., None] * X
     lr = linear.default_lr(Z, loss="logistic", schedule="gd", mask=m)
+    bound = linear.step_bound(Z, loss="logistic", schedule="gd", mask=m)[0]
     tr = linear.train_batch(X, y, mask=m, loss="logistic", schedule="gd", lr=lr,
-                            steps=RESID_T, n_records=31)
-    asym = [svm.asymptote(*_data(inst), lr=float(lr[b])) for b, inst in enumerate(insts)]
-    return tr, asym
+                            steps=RESID_T, n_records=31, w0=W0)
+    asym, bad = [], []
+    for b, inst in enumerate(insts):
+        n = len(inst["X"])
+        # the prediction on the bucket's coordinates (data padded with zero columns)
+        asym.append(svm.asymptote(X[b, :n], y[b, :n], lr=float(lr[b]), w0=W0[b]))
+        bad.append(step_bound_mismatch(Z[b, :n], float(bound[b])))
+    return tr, asym, W0, bad
 
 
 #: the residual claim: the run's own limit of w(t) - w_hat log t, extrapolated from its late
@@ -292,21 +430,17 @@ def _extrapolated_limit(t, rho):
 
 
 def _measure_residual(insts, seed):
-    tr, asym = _gd_run(insts, seed)
+    tr, asym, W0, bad = _gd_run(insts, seed)
     t = np.asarray(tr.t[0]).astype(float)
     late = t >= t[-1] / 100
     out = []
-    for b, (inst, a) in enumerate(zip(insts, asym, strict=True)):
-        d = len(inst["X"][0])
+    for b, a in enumerate(asym):
         w = np.asarray(tr.beta[b])
         if a.w_tilde is None or not a.generic:
             out.append(Measurement(math.nan, invariant=f"family not generic: {a.reason}"))
             continue
-        # the padding columns start at 0 and must stay there: compare the whole vector
-        pred = np.zeros(w.shape[1])
-        pred[:d] = a.w_tilde
-        what = np.zeros(w.shape[1])
-        what[:d] = a.w_hat
+        # the whole bucket's vector: the padding coordinates keep w(0), as P2 w_tilde says
+        pred, what = a.w_tilde, a.w_hat
         rho = w[late] - np.log(t[late])[:, None] * what
         u, fit = _extrapolated_limit(t[late], rho)
         scale = max(1.0, float(np.linalg.norm(pred)))
@@ -318,7 +452,7 @@ def _measure_residual(insts, seed):
         r = np.linalg.norm(w[1:] - (np.log(t[1:])[:, None] * what + pred), axis=1)
         out.append(Measurement(
             err, predicted=float(np.linalg.norm(pred)), measured=float(np.linalg.norm(u)),
-            start=float(np.linalg.norm(w[0] - pred)) / scale, excuse=excuse,
+            start=float(np.linalg.norm(w[0] - pred)) / scale, excuse=excuse, invariant=bad[b],
             numbers={"kappa": a.rate, "fit_residual": fit / scale, "r_end": float(r[-1])},
             series={"t": t[1:].tolist(), "residual |w - w_hat log t - w_tilde|": r.tolist()}))
     return out
@@ -340,7 +474,7 @@ RESIDUAL = Claim(
 
 
 def _measure_loss_constant(insts, seed):
-    tr, asym = _gd_run(insts, seed)
+    tr, asym, _, _ = _gd_run(insts, seed)
     t = np.asarray(tr.t[0])
     out = []
     i = int(np.searchsorted(t, t[-1] // 10, side="right")) - 1

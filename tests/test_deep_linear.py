@@ -63,12 +63,34 @@ def test_the_rival_model_fails_the_claim(monkeypatch):
                               steps=steps, n_records=n_records)
 
     monkeypatch.setattr(cd.deep_linear, "train_batch", convnet_instead)
+    # the direction comparison alone must refute it (the layer-product invariant, which a
+    # convnet's parameters cannot meet, is tested on its own below)
+    monkeypatch.setattr(cd, "product_mismatch", lambda params, b, beta: None)
     cd._run.cache.clear()
     outs = check(cd.CLAIMS[0], insts, 0)
     cd._run.cache.clear()
     assert not any(o.status == "agree" for o in outs), [o.reason for o in outs]
     assert sum(o.status == "counterexample" for o in outs) >= len(insts) // 2, \
         [o.reason for o in outs]
+
+
+def test_a_distorted_end_to_end_map_is_an_implementation_error(monkeypatch):
+    """Issue 16: an end-to-end map that is not the product of the layers (negative coordinates
+    scaled by 1.1, used by training and records alike, so the runs are self-consistent) is
+    caught by the layer-product invariant on every instance."""
+    insts = sample(cd.CLAIMS[0].instances(), 3, seed=3)
+    true = deep_linear.end_to_end
+    monkeypatch.setattr(deep_linear, "end_to_end",
+                        lambda p: true(p) * (1 + 0.1 * (true(p) < 0)))
+    deep_linear.model.cache_clear()
+    cd._run.cache.clear()
+    try:
+        outs = check(cd.CLAIMS[0], insts, 0)
+    finally:
+        monkeypatch.undo()
+        deep_linear.model.cache_clear()
+        cd._run.cache.clear()
+    assert {o.status for o in outs} == {"implementation error"}, [o.reason for o in outs]
 
 
 def test_init_shapes_and_end_to_end():

@@ -210,7 +210,7 @@ def _copy() -> Path:
     return tmp
 
 
-def run_mutant(m: Mutant, verify: bool) -> dict:
+def run_mutant(m: Mutant, verify: bool, tests: bool = True) -> dict:
     tmp = _copy()
     pkg = tmp / "implicit_bias"
     path = pkg / m.path
@@ -221,10 +221,13 @@ def run_mutant(m: Mutant, verify: bool) -> dict:
     path.write_text(text.replace(m.old, m.new, 1))
     env = dict(os.environ, PYTHONPATH=str(tmp), IMPLICIT_BIAS_PROFILE="ci")
     t0 = time.perf_counter()
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p",
+    killed, tail = None, []
+    if tests:
+        t = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p",
                             "no:cacheprovider", *TESTS[m.theorem]], cwd=pkg, env=env,
                            capture_output=True, text=True, timeout=1800)
-    killed = tests.returncode != 0
+        killed = t.returncode != 0
+        tail = t.stdout.strip().splitlines()[-1:] if t.stdout else []
     flagged = None
     if verify:
         v = subprocess.run([sys.executable, "-c", "import sys; from implicit_bias.claims.cli "
@@ -236,7 +239,7 @@ def run_mutant(m: Mutant, verify: bool) -> dict:
     shutil.rmtree(tmp)
     return {"mutant": m.what, "theorem": m.theorem, "killed": killed, "flagged": flagged,
             "seconds": round(time.perf_counter() - t0, 1),
-            "tests_tail": tests.stdout.strip().splitlines()[-1:] if tests.stdout else []}
+            "tests_tail": tail}
 
 
 def main(argv=None) -> int:
@@ -245,31 +248,34 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-verify", action="store_true")
+    ap.add_argument("--no-tests", action="store_true")
     args = ap.parse_args(argv)
     only = {t for t in args.only.split(",") if t}
     chosen = [m for m in MUTANTS if not only or m.theorem in only]
     with ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        rows = list(ex.map(lambda m: run_mutant(m, not args.no_verify), chosen))
+        rows = list(ex.map(lambda m: run_mutant(m, not args.no_verify,
+                                                   not args.no_tests), chosen))
     by = {}
     for r in rows:
         by.setdefault(r["theorem"], []).append(r)
     print(f"{'theorem':12s} {'mutants':>7s} {'tests':>9s} {'verify':>9s}")
     for t, rs in by.items():
         ok = [r for r in rs if "error" not in r]
-        k = sum(r["killed"] for r in ok)
+        k = sum(bool(r["killed"]) for r in ok)
         f = sum(bool(r["flagged"]) for r in ok)
         print(f"{t:12s} {len(ok):7d} {k:4d} ({k / max(len(ok), 1):.0%}) "
               f"{f:4d} ({f / max(len(ok), 1):.0%})")
     total = [r for r in rows if "error" not in r]
-    k = sum(r["killed"] for r in total)
+    k = sum(bool(r["killed"]) for r in total)
     f = sum(bool(r["flagged"]) for r in total)
     print(f"{'all':12s} {len(total):7d} {k:4d} ({k / max(len(total), 1):.0%}) "
           f"{f:4d} ({f / max(len(total), 1):.0%})")
     for r in rows:
         if "error" in r:
             print(f"BROKEN MUTANT [{r['theorem']}] {r['mutant']}: {r['error']}")
-        elif not r["killed"] or not r["flagged"]:
-            miss = [n for n, v in (("tests", r["killed"]), ("verify", r["flagged"])) if not v]
+        elif r["killed"] is False or r["flagged"] is False:
+            miss = [n for n, v in (("tests", r["killed"]), ("verify", r["flagged"]))
+                    if v is False]
             print(f"SURVIVED {'+'.join(miss)} [{r['theorem']}] {r['mutant']}")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
