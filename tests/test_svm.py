@@ -488,3 +488,26 @@ def test_the_residual_claim_sees_the_p2_term_of_w0():
         assert {o.status for o in check(cs.RESIDUAL, insts, 0)} == {"counterexample"}
     finally:
         cs._gd_run.cache.clear()
+
+
+def test_a_slower_rate_is_refuted_by_the_rate_claim():
+    """svm.accelerated-rate (trend): the real runs pass; the same runs with the predictor
+    replaced by w_hat + (0.1/t) u, u orthogonal to w_hat (1 - cos ~ t^-2, the rate of a
+    momentum factor other than t/(t+1)), are counterexamples."""
+    insts = sample(cs.RATE.instances(), 3, seed=11)
+    cs._accelerated_run.cache.clear()
+    assert {o.status for o in check(cs.RATE, insts, 0)} == {"agree"}
+    X, y, m, tr, preds = cs._accelerated_run(insts, 0)
+    t = np.maximum(np.asarray(tr.t[0], float), 1.0)
+    slow = []
+    for p in preds:
+        w = cs.padded_w(p.w, cs.DB)
+        u = np.roll(w, 1) - (np.roll(w, 1) @ w) / (w @ w) * w
+        slow.append(w[None] + 0.1 * np.linalg.norm(w) / t[:, None] * (u / np.linalg.norm(u)))
+    fake = tr._replace(predictor=np.stack(slow))
+    cs._accelerated_run.cache[next(iter(cs._accelerated_run.cache))] = (X, y, m, fake, preds)
+    try:
+        outs = check(cs.RATE, insts, 0)
+    finally:
+        cs._accelerated_run.cache.clear()
+    assert {o.status for o in outs} == {"counterexample"}, [o.reason for o in outs]
