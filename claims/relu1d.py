@@ -19,7 +19,9 @@ them: the linear spline is the unique minimal interpolant.
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+import sympy as sp
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -35,9 +37,10 @@ __all__ = ["THEOREM", "CLAIMS", "DATA_CLAIMS", "SETTINGS", "N_BUCKET", "TRAINING
 
 THEOREM = "relu1d"
 N_BUCKET = 8  # points per instance, padded
-#: the training budget of every relu1d claim (width, seeds per dataset, Adam steps, λ₁)
-TRAINING = {"width": 32, "seeds": 4, "steps": 20_000, "lam1": 1e-6, "lr": 1e-2}
-#: the same dict, overridable by ``verify relu1d --data`` (steps, lr, width, seeds, lam1)
+#: the training budget of every relu1d claim (width, seeds per dataset, Adam steps, the weight
+#: decay's start λ₀ and final value λ₁, step size)
+TRAINING = {"width": 32, "seeds": 4, "steps": 20_000, "lam0": 1e-3, "lam1": 1e-6, "lr": 1e-2}
+#: the same dict, overridable by ``verify relu1d --data`` (steps, lr, width, seeds, lam0, lam1)
 SETTINGS = TRAINING
 #: a user's data file holds two columns x, y
 DATA_FORMAT = "interpolation"
@@ -93,7 +96,7 @@ def _runs(insts, seed):
         t = TRAINING
         fit = nr.train_batch(X, Y, mask=M, key=jax.random.key(seed), width=t["width"],
                              skip=skip, seeds=t["seeds"], steps=int(t["steps"]),
-                             lam1=t["lam1"], lr=t["lr"])
+                             lam0=t["lam0"], lam1=t["lam1"], lr=t["lr"])
         for j, i in enumerate(idx):
             x, y = as_float(insts[i]["x"]), as_float(insts[i]["y"])
             one = nr.Fit(*[v if k in ("t",) else (
@@ -110,12 +113,56 @@ def _best_seed(fit):
     return int(np.argmin(fit.loss[:, -1] + TRAINING["lam1"] * fit.penalty[:, -1]))
 
 
+EPS = float(np.finfo(float).eps)
+
+
+def _fit_fields(fit, s, skip):
+    """The public fields of seed ``s`` of a :class:`~implicit_bias.numerics.relu1d.Fit`
+    against the net they describe (None: all hold, else what broke).
+
+    * ``cost`` and ``path_norm`` equal ½Σ(a² + w²) and Σ|a w| of the returned ``params``;
+    * the params are balanced (|a_i| = |w_i|, so C(θ) - path norm = ½Σ(|a_i| - |w_i|)² = 0);
+    * ``network_cost`` of the same net with its units rescaled (a_i c_i, w_i/c_i, b_i/c_i),
+      c_i = 2^{±1} (the same function, another cost), has path norm Σ|a w| and R = the
+      ``representation`` field: both are functions of f (and the path norm of the products
+      a_i w_i) only. On a balanced net C = path norm, so only the rescaled copy tells the path
+      norm from the cost.
+
+    Tolerance: each sum has ``width`` terms, each exact to 2 eps (relative), so two ways of
+    summing agree to 4 width eps of the larger sum; the rescaling by powers of 2 is exact.
+    """
+    p = {k: v[s] for k, v in fit.params.items()}
+    a, w, b = (np.asarray(p[k], float) for k in ("a", "w", "b"))
+    cost, path = 0.5 * float(np.sum(a**2 + w**2)), float(np.sum(np.abs(a * w)))
+    tol = 4 * max(a.size, 1) * EPS * max(cost, path)
+    if abs(fit.cost[s] - cost) > tol or abs(fit.path_norm[s] - path) > tol:
+        return (f"Fit.cost = {fit.cost[s]!r} or Fit.path_norm = {fit.path_norm[s]!r} differs "
+                f"from 1/2 sum(a^2 + w^2) = {cost!r} or sum|a w| = {path!r} of Fit.params")
+    if cost - path > tol:
+        return (f"the balanced net is not balanced: C(theta) = {cost!r} > path norm {path!r} "
+                "(1/2 sum(|a| - |w|)^2 must be 0 after numerics.relu1d.balance)")
+    f = np.where(np.arange(a.size) % 2 == 0, 2.0, 0.5)
+    nc = tr.network_cost(a * f, w / f, b / f, float(p["c"]),
+                         skip=float(p["v"]) if skip else None)
+    if abs(nc.path_norm - path) > tol:
+        return (f"network_cost's path_norm of the net with units rescaled by 2^(+-1) is "
+                f"{nc.path_norm!r}, not sum|a w| = {path!r} (the path norm is invariant under "
+                f"rescaling; the cost of the rescaled net is {nc.cost!r})")
+    if abs(nc.representation - fit.representation[s]) > tol:
+        return (f"network_cost's R(f) of the net with units rescaled by 2^(+-1) is "
+                f"{nc.representation!r}, not Fit.representation = {fit.representation[s]!r} "
+                "(R depends on the function only)")
+    return None
+
+
 def _measure_chain(insts, seed):
     out = []
     for x, y, skip, fit, pred in _runs(insts, seed):
         scale = _scale(x, y, pred.cost)
         worst = 0.0
+        bad = None
         for s in range(fit.cost.shape[0]):
+            bad = bad or _fit_fields(fit, s, skip)
             p = {k: v[s] for k, v in fit.params.items()}
             fx = np.asarray(nr.predict(p, x, skip))
             own = tr.min_norm_interpolation(x, fx, skip=skip).cost
@@ -123,7 +170,7 @@ def _measure_chain(insts, seed):
                         fit.path_norm[s] - fit.cost[s],
                         fit.representation[s] - fit.path_norm[s], own - fit.representation[s])
         out.append(Measurement(max(0.0, worst) / scale, predicted=pred.cost,
-                               measured=float(np.min(fit.cost))))
+                               measured=float(np.min(fit.cost)), invariant=bad))
     return out
 
 
@@ -134,7 +181,9 @@ CHAIN = Claim(
     "Adam on the square loss + lambda_t C(theta), width {width}, {seeds} seeds, {steps} "
     "steps".format(**TRAINING), "violation / scale", 1e-9,
     "one-sided (AM-GM, then f'(+inf) + f'(-inf) = sum a_i w_i and int|f''| <= sum |a_i w_i|): "
-    "must never fail; 1e-9 of the scale for rounding",
+    "must never fail; 1e-9 of the scale for rounding. Implementation error if Fit.cost or "
+    "path_norm differ from the params', the params are not balanced, or network_cost of the "
+    "net with units rescaled by 2^(+-1) changes the path norm or R (4 width eps)",
     instances, _measure_chain, seeded=True, budget=20, group="fit")
 
 
@@ -160,9 +209,73 @@ LOWER = Claim(
     instances, _measure_lower, seeded=True, budget=20, group="fit")
 
 
+_X = sp.Symbol("x", real=True)
+
+
+def _as_sympy(f: tr.PiecewiseLinear):
+    """f as a sympy sum of ReLU units with exact rational coefficients (the floats' own
+    values): f(k_0) + f'(-inf)(x - k_0) + sum_j J_j max(0, x - k_j), the slopes and their jumps
+    J_j recomputed in exact arithmetic (nothing from PiecewiseLinear's float jumps). Each unit
+    max(0, u) is written (u + |u|)/2, the same function, which sympy builds without comparing
+    Max's arguments (3x faster)."""
+    k = [sp.Rational(float(t)) for t in f.knots]
+    v = [sp.Rational(float(t)) for t in f.values]
+    slopes = [sp.Rational(float(f.left_slope)),
+              *[(v[i + 1] - v[i]) / (k[i + 1] - k[i]) for i in range(len(k) - 1)],
+              sp.Rational(float(f.right_slope))]
+    return v[0] + slopes[0] * (_X - k[0]) + sp.Add(
+        *[(slopes[i + 1] - slopes[i]) * (_X - k[i] + sp.Abs(_X - k[i], evaluate=False)) / 2
+          for i in range(len(k))])
+
+
+def _symbolic_r(f: tr.PiecewiseLinear, skip: bool, expected: float, what: str, memo: dict):
+    """representation_cost (the user's R(f), symbolic route) of the piecewise-linear f against
+    the closed-form value ``expected`` (None: agree, else what broke); ``memo`` holds the
+    values already computed for this instance (the minimizer is the spline itself unless its
+    tails bend).
+
+    Tolerance: the symbolic value is exact for f's float knots and values; the closed form
+    rounds each slope to 3 eps (relative) and sums at most 2n of them and their jumps, which
+    stays below 16 n eps max(1, sum|slopes|) for n knots.
+    """
+    key = (f.knots.tobytes(), f.values.tobytes(), float(f.left_slope), float(f.right_slope))
+    if key not in memo:
+        memo[key] = tr.representation_cost(_as_sympy(f), _X, skip=skip)
+    r = memo[key]
+    got = float(r)
+    tol = 16 * f.knots.size * EPS * max(1.0, float(np.sum(np.abs(f.slopes))))
+    if not r.exact:
+        return (f"representation_cost of {what} took the {r.route!r} route: a piecewise-linear "
+                "function must take the exact one")
+    if not abs(got - expected) <= tol:
+        return (f"representation_cost of {what} is R = {r.value} = {got!r}, but the closed form "
+                f"gives {expected!r} (PiecewiseLinear.representation_cost: "
+                f"{f.representation_cost(skip=skip)!r})")
+    return None
+
+
+def _prediction_fields(x, y, skip, pred):
+    """The Interpolant's fields against the user-facing R(f) (None: all hold): the symbolic
+    R of ``pred.function`` (the explicit minimizer) is ``pred.cost``, and the symbolic R of
+    the data's linear spline extended linearly is max(V, |S|) (V with skip) from ``pred.V``
+    and ``pred.S`` -- where |S| > V (boundary term active) that is |S|, which only the
+    boundary term f'(-inf) + f'(+inf) of R gives, and where consecutive slope jumps differ in
+    sign V is the sum of |jumps|, not |sum of jumps|."""
+    if x.size < 2:
+        return None
+    s = np.diff(y) / np.diff(x)
+    spline = tr.PiecewiseLinear(x, y, float(s[0]), float(s[-1]))
+    expected = pred.V if skip else max(pred.V, abs(pred.S))
+    memo = {}
+    return (_symbolic_r(spline, skip, expected, "the data's extended linear spline", memo)
+            or _symbolic_r(pred.function, skip, pred.cost,
+                           "the explicit minimizer (Interpolant.function)", memo))
+
+
 def _measure_min(insts, seed):
     out = []
     for x, y, skip, fit, pred in _runs(insts, seed):
+        bad = _prediction_fields(x, y, skip, pred)
         scale = _scale(x, y, pred.cost)
         s = _best_seed(fit)
         C = float(fit.cost[s])
@@ -182,7 +295,7 @@ def _measure_min(insts, seed):
             excuse = (f"the net does not interpolate yet (|f(x) - y| gives slack G|r| = "
                       f"{slack:.3g}): its cost may lie below min R(y) by that much")
         out.append(Measurement(gap if bounds <= LP_TOL else max(gap, bounds),
-                               predicted=pred.cost, measured=C,
+                               predicted=pred.cost, measured=C, invariant=bad,
                                excuse=excuse, numbers={"lp_upper": upper, "lp_lower": lower,
                                                         "lp_violation": bounds}))
     return out
@@ -217,17 +330,43 @@ MIN_COST = Claim(
     "the prediction must lie between the mean-value LP lower bound and the kink-grid LP upper "
     "bound (both independent of the closed form; any violation is a counterexample); training "
     "below it is a counterexample; above it by more than Adam's measured optimization error "
-    "(3%; the lambda bias lambda1 G^2 is below 1e-4 here) an optimization failure",
+    "(3%; the lambda bias lambda1 G^2 is below 1e-4 here) an optimization failure. "
+    "Implementation error if representation_cost of the data's extended spline is not "
+    "max(V, |S|) (V with skip) or that of the explicit minimizer not its cost "
+    "(16 n eps sum|slopes|)",
     instances, _measure_min, seeded=True, budget=20, group="fit", figure=_fits_figure)
+
+
+def _final_decay(fit):
+    """λ_T, the weight decay of the trainer's schedule (numerics.relu1d.WEIGHT_DECAY, the one
+    it trains with) at the run's last recorded step T, for the budget it was trained with."""
+    T = jnp.asarray(float(fit.t[-1]))
+    hyper = {"lam0": jnp.asarray(float(TRAINING["lam0"])),
+             "lam1": jnp.asarray(float(TRAINING["lam1"])), "T": T}
+    lam = nr.WEIGHT_DECAY.strength(T, hyper)
+    return float(lam), float(jnp.finfo(jnp.asarray(lam).dtype).eps)
 
 
 def _measure_interp(insts, seed):
     out = []
+    decays = {}  # λ_T per final step T (one per batch)
     for _x, y, _skip, fit, _pred in _runs(insts, seed):
         s = _best_seed(fit)
         ymax = float(np.max(np.abs(y))) or 1.0
         err = float(fit.interpolation_error[s]) / ymax
-        out.append(Measurement(err, measured=err))
+        # the tolerances (|r| <= lambda1 G, the lambda bias lambda1 G^2 of min-cost) assume the
+        # decay ends at lambda1: lam0 (lam1/lam0)^1 rounds twice, so 4 eps of lambda1
+        T = float(fit.t[-1])
+        if T not in decays:
+            decays[T] = _final_decay(fit)
+        lam, eps = decays[T]
+        lam1 = float(TRAINING["lam1"])
+        bad = None
+        if not abs(lam - lam1) <= 4 * eps * lam1:
+            bad = (f"the weight decay at the last step T = {int(fit.t[-1])} is {lam!r}, not its "
+                   f"final value lambda1 = {lam1!r}: the schedule does not anneal")
+        out.append(Measurement(err, measured=err, invariant=bad,
+                               numbers={"final_weight_decay": lam}))
     return out
 
 
@@ -235,7 +374,8 @@ INTERPOLATES = Claim(
     "relu1d.interpolates", THEOREM, "the trained net interpolates the data (selected seed)",
     Kind.EXACT_LIMIT, REFERENCES["relu1d"], "the cost-chain runs", "the cost-chain runs",
     "max|f(x) - y| / max|y|", OPT_BUDGET,
-    "at the lambda1-optimum |r| <= lambda1 G; the rest is the optimizer's error (measured)",
+    "at the lambda1-optimum |r| <= lambda1 G; the rest is the optimizer's error (measured); "
+    "implementation error if the weight decay at the last step is not lambda1 (4 eps)",
     instances, _measure_interp, seeded=True, budget=20, group="fit")
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 import sympy as sp
@@ -297,7 +298,7 @@ def test_the_relu1d_claims_hold(inst, seed):
 def test_a_wrong_minimum_is_refuted_on_either_side(wrong, monkeypatch):
     """V instead of max(V, (V + |S|)/2) (too low where |S| > V) and 1.5x the minimum (too
     high) are counterexamples: the LP bounds and the trained nets decide, never hide them as
-    optimization failures."""
+    optimization failures (and the minimizer's own R flags the changed cost first)."""
     insts = [{"x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 3.0], "skip": False,
               "family": "no skip, |S| > V"},
              {"x": [0.0, 1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0, 1.0], "skip": False,
@@ -311,9 +312,17 @@ def test_a_wrong_minimum_is_refuted_on_either_side(wrong, monkeypatch):
 
     monkeypatch.setattr(cr.tr, "min_norm_interpolation", patched)
     cr._runs.cache.clear()
+    expect = ["counterexample", "agree"] if wrong == "V" else ["counterexample"] * 2
+    # the patched cost also contradicts R of the Interpolant's own minimizer (by the symbolic
+    # representation_cost): an implementation error wherever the cost changed ...
+    outs = check(cr.MIN_COST, insts, 0)
+    assert [o.status for o in outs] == [
+        "implementation error" if e == "counterexample" else e for e in expect], [
+        o.reason for o in outs]
+    # ... and without that check, the LP bounds and the trained nets refute it on their own
+    monkeypatch.setattr(cr, "_prediction_fields", lambda *args: None)
     outs = check(cr.MIN_COST, insts, 0)
     cr._runs.cache.clear()
-    expect = ["counterexample", "agree"] if wrong == "V" else ["counterexample"] * 2
     assert [o.status for o in outs] == expect, [o.reason for o in outs]
 
 
@@ -502,3 +511,96 @@ def test_R_of_a_tanh_sum_does_not_depend_on_the_hash_seed(hashseed):
     ref = sum(integrate.quad(d2, a, b, limit=200, epsabs=1e-13)[0]
               for a, b in zip(edges[:-1], edges[1:], strict=True))
     assert float(proc.stdout.strip()) == pytest.approx(ref, rel=1e-9)
+
+
+# ------------------------------------------- verify's field and certificate checks fire
+
+
+def _wrong_balance(params):
+    """numerics.relu1d.balance with s = |a|/|w| instead of its square root: f and the path
+    norm are unchanged (|a'| = |w|, |w'| = |a|), but the units are not balanced."""
+    a, w, b = (np.asarray(params[k], dtype=float) for k in ("a", "w", "b"))
+    live = (a != 0) & (w != 0)
+    c = np.asarray(params["c"], dtype=float) + np.sum(np.where(w == 0, a * np.maximum(b, 0), 0),
+                                                      axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(live, np.abs(a) / np.where(live, np.abs(w), 1.0), 0.0)
+        a2 = np.where(live, a / np.where(live, s, 1.0), 0.0)
+    return {"a": a2, "w": w * s, "b": b * s, "c": c, "v": np.asarray(params["v"], float)}
+
+
+def _wrong(which, monkeypatch):
+    """Put one mathematical bug into the library; return the claim that must flag it."""
+    import dataclasses
+
+    if which == "path norm = cost":
+        real = relu1d.network_cost
+        monkeypatch.setattr(relu1d, "network_cost", lambda *a, **k: dataclasses.replace(
+            real(*a, **k), path_norm=real(*a, **k).cost))
+        return cr.CHAIN
+    if which == "balance by |a|/|w|":
+        monkeypatch.setattr(nr, "balance", _wrong_balance)
+        return cr.CHAIN
+    if which == "decay never annealed":
+        def held(t, h):  # λ_t = λ₀ throughout
+            frac = jnp.asarray(t, h["T"].dtype) / h["T"]
+            return h["lam0"] + 0.0 * h["lam1"] * frac
+
+        monkeypatch.setattr(nr, "WEIGHT_DECAY", nr.WEIGHT_DECAY._replace(strength=held))
+        return cr.INTERPOLATES
+    if which == "tv = |sum of jumps|":
+        real_pl = rsym.piecewise_linear
+
+        def pl(f, x):
+            out = real_pl(f, x)
+            if out is None or out[0] is sp.oo:
+                return out
+            _tv, left, right = out
+            return sp.Abs(right - left), left, right  # |Σ J| = |f'(+∞) - f'(-∞)|
+
+        monkeypatch.setattr(rsym, "piecewise_linear", pl)
+        return cr.MIN_COST
+    if which == "boundary f'(-inf) - f'(+inf)":
+        real_rc = relu1d.representation_cost
+
+        def rc(f, x, *, skip=False, seconds=30.0):
+            r = real_rc(f, x, skip=True, seconds=seconds)
+            if skip or r.value is sp.oo:
+                return r
+            value = sp.Max(r.tv, sp.Abs(r.ends[0] - r.ends[1]))
+            return dataclasses.replace(r, value=value, skip=False)
+
+        monkeypatch.setattr(relu1d, "representation_cost", rc)
+        return cr.MIN_COST
+    return None
+
+
+@pytest.mark.parametrize("which", [None, "path norm = cost", "balance by |a|/|w|",
+                                   "decay never annealed", "tv = |sum of jumps|",
+                                   "boundary f'(-inf) - f'(+inf)"])
+def test_verify_checks_flag_wrong_fields(which, monkeypatch):
+    """Each bug makes verify's claims report an implementation error on these two instances
+    (even on short, unconverged runs: the checks are identities, whatever the optimizer did):
+    Fit.cost/path_norm against the net and its rescaled copy, the balance, the weight decay's
+    final value, and representation_cost of the data's spline and of the explicit minimizer
+    against the closed form. y = (0, 1, 3) has |S| = 3 > V = 1 (only the boundary term gives
+    R(spline) = 3); y = (0, 1, 0, 1) has slope jumps -2, 2 (sum of |jumps| 4, |sum| 0).
+    Without a bug no claim reports one."""
+    from implicit_bias.claims.core import overridden
+
+    insts = [{"x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 3.0], "skip": False,
+              "family": "no skip, |S| > V"},
+             {"x": [0.0, 1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0, 1.0], "skip": False,
+              "family": "no skip, |S| <= V"}]
+    with overridden(cr.SETTINGS, steps=200):  # clears the memoized runs on entry and exit
+        claim = _wrong(which, monkeypatch)
+        # where each bug shows: the boundary term only where |S| > V, the total variation
+        # only where jumps differ in sign (on the first instance the wrong R = |f'(-∞)| +
+        # |f'(+∞)| of the minimizer happens to equal min R)
+        where = {"tv = |sum of jumps|": [False, True],
+                 "boundary f'(-inf) - f'(+inf)": [True, False]}.get(which, [True, True])
+        for c in cr.DATA_CLAIMS:
+            outs = check(c, insts, 0)
+            errors = [o.status == "implementation error" for o in outs]
+            assert errors == (where if c is claim else [False, False]), (
+                c.name, [o.reason for o in outs])
