@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -46,7 +47,8 @@ from .core import Claim, Measurement, as_float, batch_memo
 __all__ = ["THEOREM", "CLAIMS", "NB", "DB", "ETA", "CONJ_ETA", "STEPS", "RICH", "KERNEL",
            "instances",
            "degenerate_instances", "scale", "LIMIT", "CERTIFICATE", "SEPARATION",
-           "CONSERVED", "RICH_RATE", "KERNEL_RATE", "MIN_L1_FOUND"]
+           "CONSERVED", "RICH_RATE", "KERNEL_RATE", "MIN_L1_FOUND", "hessian_norm",
+           "sharpness_invariant", "uniqueness_invariant"]
 
 THEOREM = "diagonal"
 NB, DB = 3, 6  # the shape bucket: n <= 3 rows, d <= 6 columns (padded rows masked)
@@ -176,6 +178,86 @@ def _scale_of(beta):
     return max(1.0, float(np.max(np.abs(beta))))
 
 
+# ------------------------------------------------- implementation checks (no training)
+
+#: relative rounding slack of an eigenvalue of a 2d x 2d (d <= 6) Hessian computed by
+#: autodiff against the closed form (~1e-15 measured; 1e-9 leaves six decades)
+HESS_TOL = 1e-9
+
+
+@functools.cache
+def _hessian():
+    """jax.hessian of numerics.diagonal.loss (depth 2) in z = (u, v), jitted once (inputs
+    padded to the bucket (NB, DB): zero rows and columns add zero rows to the Hessian)."""
+    import jax
+
+    def f(z, X, y):
+        return nd.loss({"u": z[:DB], "v": z[DB:]}, X, y)
+
+    return jax.jit(jax.hessian(f))
+
+
+def hessian_norm(X, y, u, v) -> float:
+    """λ_max of the Hessian of L(u, v) = ½‖Xβ - y‖² (β = u² - v²) at (u, v), by autodiff."""
+    n, d = X.shape
+    Xp, yp = np.zeros((NB, DB)), np.zeros(NB)
+    Xp[:n, :d], yp[:n] = X, y
+    z = np.ones(2 * DB)
+    z[:d], z[DB:DB + d] = u, v
+    return float(np.linalg.eigvalsh(np.asarray(_hessian()(z, Xp, yp))).max())
+
+
+def sharpness_invariant(X, y, alpha, lr, beta_alpha) -> tuple[str | None, dict]:
+    """The stability bound behind the default step against autodiff, on the instance:
+
+    * sharpness_bound is attained: at u_j² = ‖X⁺y‖₁ + α², v_j = α (every j) the Gauss-Newton
+      Hessian JᵀXᵀXJ (the Hessian of L with the targets y* = Xβ there, zero residual) has
+      JJᵀ = 4(‖X⁺y‖₁ + 2α²)·I, so its norm is exactly the bound 4λ_max(XᵀX)(‖X⁺y‖₁ + 2α²);
+    * the run's step is ``ETA``/bound: lr·(that Hessian norm) = ETA;
+    * it bounds the Hessian norm at the limit β_α of the flow (u² - v² = β_α, uv = α²).
+
+    (message or None, numbers)."""
+    bound = float(nd.sharpness_bound(X, y, alpha))
+    l1 = float(np.abs(np.linalg.pinv(X) @ y).sum())
+    d = X.shape[1]
+    u, v = np.full(d, math.sqrt(l1 + alpha**2)), np.full(d, alpha)
+    attained = hessian_norm(X, X @ (u * u - v * v), u, v)
+    root = np.sqrt(beta_alpha**2 + 4 * alpha**4)
+    at_limit = hessian_norm(X, y, np.sqrt((root + beta_alpha) / 2),
+                            np.sqrt((root - beta_alpha) / 2))
+    nums = {"sharpness at the limit / bound": at_limit / bound,
+            "normalized step lr x attained sharpness": lr * attained}
+    if abs(attained - bound) > HESS_TOL * attained:
+        return (f"sharpness_bound {bound:.12g} is not the Hessian norm {attained:.12g} (jax."
+                "hessian) at the point where it is attained (u_j^2 = |X+y|_1 + alpha^2, "
+                "v_j = alpha)"), nums
+    if abs(lr * attained - ETA) > HESS_TOL * ETA:
+        return (f"the run's step {lr:.6g} times the attained sharpness {attained:.6g} is "
+                f"{lr * attained:.9g}, not the normalized step {ETA}"), nums
+    if at_limit > bound * (1 + HESS_TOL):
+        return (f"the Hessian norm at the limit beta_alpha, {at_limit:.9g} (jax.hessian), "
+                f"exceeds sharpness_bound {bound:.9g}"), nums
+    return None, nums
+
+
+def uniqueness_invariant(X, y, l1) -> str | None:
+    """min_l1's uniqueness certificate shown an instance whose minimizer is not unique: X with
+    its support column j of largest |β*_j| duplicated. Splitting β*_j between the two copies
+    keeps Xβ = y and ‖β‖₁ (and the ℓ1 minimum cannot fall: any solution of the widened
+    problem folds back to one of X with no larger ℓ1), so the minimizers form a segment and
+    min_l1 must report unique = False (kind global minimum). A message, or None."""
+    if l1.support is None or l1.support.size == 0:
+        return None
+    j = int(l1.support[np.argmax(np.abs(l1.beta[l1.support]))])
+    r = dg.min_l1(np.hstack([X, X[:, [j]]]), y)
+    if r.unique or r.kind is Kind.EXACT_LIMIT:
+        return (f"the l1 uniqueness certificate accepts an instance without a strict dual "
+                f"margin: with column {j} of X duplicated, min_l1 reports a unique minimizer "
+                f"(dual margin {r.dual_margin + 0.0:.3g}), but beta*_{j} = {l1.beta[j]:.6g} split "
+                "between the copies is another one")
+    return None
+
+
 # --------------------------------------------------------------- the transition figure
 
 FIG_ALPHAS = tuple(float(v) for v in np.geomspace(1e-3, 30.0, 12))
@@ -238,12 +320,15 @@ def _measure_limit(insts, seed):
         e_eff = float(np.max(np.abs(r["beta2"][-1] - dg.interpolant(r["X"], r["y"],
                                                                       alpha=ae).beta))) / s
         curve = np.max(np.abs(r["beta2"] - pred), axis=1) / s
+        bad, sharp = sharpness_invariant(r["X"], r["y"], float(r["alpha"]), float(r["lr"]),
+                                         pred)
         out.append(Measurement(
             eR, predicted=float(r["pred"].value), measured=float(dg.q_potential(
                 r["richardson"], r["alpha"])), start=float(curve[0]),
-            excuse=_not_converged(r) if eR > LIMIT_TOL else None,
-            numbers={"error at eta": e1, "error at eta/2": e2, "halving ratio": e1 / max(e2,
-                     1e-300), "error vs effective alpha (eta/2)": e_eff,
+            excuse=_not_converged(r) if eR > LIMIT_TOL else None, invariant=bad,
+            numbers={**sharp, "error at eta": e1, "error at eta/2": e2,
+                     "halving ratio": e1 / max(e2, 1e-300),
+                     "error vs effective alpha (eta/2)": e_eff,
                      "alpha": float(r["alpha"]), "residual": r["residual"]},
             series={"t": r["t"].tolist(), "|beta(t) - beta_alpha|/scale (eta/2)":
                     curve.tolist()}))
@@ -431,6 +516,7 @@ def _measure_rich(insts, seed):
         out.append(Measurement(
             abs(p - order) / order, predicted=order, measured=p, start=float(dist[0]),
             excuse=excuse if abs(p - order) / order > RATE_TOL else None,
+            invariant=uniqueness_invariant(r["X"], r["y"], r["l1"]),
             numbers={**{f"distance to min-l1 at alpha = {a:g} s": float(v)
                         for a, v in zip(RICH, dist, strict=True)},
                      "theory slope": _slope(sw["alpha"], pdist),

@@ -31,6 +31,7 @@ loses det's sign to float64 rounding by t ≈ 40: the figure shows both).
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -52,7 +53,8 @@ from .core import Claim, Measurement, as_float, batch_memo, limit_excuse
 __all__ = ["THEOREM", "CLAIMS", "COMMUTING", "VELOCITY", "SENSING", "RAZIN_COHEN",
            "CONJECTURE", "M_BUCKET", "D_BUCKET", "commuting_instances", "sensing_instances",
            "velocity_instances", "razin_cohen_instances", "commuting_arrays",
-           "sensing_arrays", "solution_determinant"]
+           "sensing_arrays", "solution_determinant", "prediction_invariant",
+           "wrong_candidate_accepted", "flow_invariant", "init_scale"]
 
 THEOREM = "matrix"
 #: the sensing shape bucket (commuting, velocity and sensing claims): m <= 15, d <= 4
@@ -70,6 +72,65 @@ def _nuclear(W) -> float:
 def _residual_norm(log_loss) -> np.ndarray:
     """‖A(W) - y‖₂ from the engine's log L with L = ½Σr² (a sum)."""
     return np.sqrt(2.0 * np.exp(np.asarray(log_loss, dtype=float)))
+
+
+#: relative rounding slack of a value recomputed from the returned matrix (an SVD or a trace
+#: of a d <= 4 matrix: ~1e-15; 1e-9 leaves six decades)
+ROUND_TOL = 1e-9
+
+
+def prediction_invariant(p, A, y) -> str | None:
+    """The fields of a :class:`theory.matrix.NuclearPrediction` against independent routes:
+    ``value`` against the objective of its own ``W`` (tr W if ``psd``, else the sum of the
+    singular values) and against the dual objective λᵀy of its ``dual`` (strong duality, to
+    the certified tolerance NUCLEAR_TOL), and ``W`` against the measurements (A(W) = y to
+    NUCLEAR_TOL relative). Without ``psd``, the certificate is also shown a wrong candidate
+    (:func:`wrong_candidate_accepted`). A message naming the field and both values, or None.
+    """
+    W = np.asarray(p.W, dtype=float)
+    objective = float(np.trace(W)) if p.psd else _nuclear(W)
+    scale = max(abs(objective), 1e-300)
+    name = "tr W" if p.psd else "||W||_* (sum of singular values)"
+    if abs(p.value - objective) > ROUND_TOL * scale:
+        return f"the prediction's value {p.value:.12g} is not {name} = {objective:.12g}"
+    dual = float(np.asarray(p.dual) @ y)
+    if abs(dual - p.value) > tm.NUCLEAR_TOL * scale:
+        return (f"the prediction's value {p.value:.12g} is not the dual objective "
+                f"lambda^T y = {dual:.12g} (strong duality, certified to {tm.NUCLEAR_TOL:g})")
+    res = float(np.linalg.norm(tm.measure(A, W) - y)) / max(float(np.linalg.norm(y)), 1e-300)
+    if res > tm.NUCLEAR_TOL:
+        return f"the predicted W does not interpolate: |A(W) - y|/|y| = {res:.3g}"
+    if not p.psd:
+        return wrong_candidate_accepted(p, A, y)
+    return None
+
+
+def wrong_candidate_accepted(p, A, y) -> str | None:
+    """Show :func:`theory.matrix.nuclear_certificate` a candidate that violates exactly dual
+    feasibility: W' = W + t·E (E a unit null direction of the measurements, t = max(‖W‖_F, 1),
+    so A(W') = y), with λ' = λ·‖W'‖_*/λᵀy (zero gap). If ‖W'‖_* >= (1 + 10·NUCLEAR_TOL)·‖W‖_*,
+    W' is no minimizer (weak duality with the certified λ), so ‖Σλ'_i A_i‖_op >= ‖W'‖_*/‖W‖_* > 1
+    and the certificate must reject it (residual > NUCLEAR_TOL). None if it does, or where the
+    measurements leave no null direction or W' is not suboptimal enough to decide."""
+    m, d, _ = A.shape
+    M = A.reshape(m, -1)
+    _, sv, Vt = np.linalg.svd(M)
+    rank = int(np.sum(sv > 1e-12 * max(float(sv[0]), 1e-300))) if sv.size else 0
+    W = np.asarray(p.W, dtype=float)
+    dual_y = float(np.asarray(p.dual) @ y)
+    if rank >= d * d or dual_y <= 0:
+        return None
+    Wc = W + max(float(np.linalg.norm(W)), 1.0) * Vt[rank].reshape(d, d)
+    ratio = _nuclear(Wc) / max(_nuclear(W), 1e-300)
+    if ratio < 1 + 10 * tm.NUCLEAR_TOL:
+        return None
+    lam = np.asarray(p.dual) * _nuclear(Wc) / dual_y
+    cert = tm.nuclear_certificate(A, y, Wc, lam)
+    if cert.residual <= tm.NUCLEAR_TOL:
+        return (f"the nuclear-norm certificate accepts a candidate violating dual feasibility "
+                f"||sum lambda_i A_i||_op <= 1 (W' with ||W'||_* = {ratio:.6g} x the minimum, "
+                f"residual {cert.residual:.3g}; conditions {dict(cert.conditions)})")
+    return None
 
 
 # =============================================================================== commuting
@@ -527,14 +588,98 @@ def _drift(F) -> np.ndarray:
     return np.max(out, axis=0)
 
 
+@functools.cache
+def _rc_minimum():
+    """The min-nuclear-norm completion of Razin & Cohen's data (W = [[0, 1], [1, 0]], 2)."""
+    return tm.min_nuclear_norm(*tm.razin_cohen_problem())
+
+
+@functools.cache
+def _flow_step(depth: int):
+    """One step of :func:`numerics.matrix.balanced_flow` from W with gradient G, for a vector of
+    step sizes (jitted once per depth: W_η - W for each η)."""
+    import jax
+
+    update = nm.balanced_flow(depth).update
+    return jax.jit(jax.vmap(lambda W, G, eta: update(G, (), W, 0, {"lr": eta})[0],
+                            in_axes=(None, None, 0)))
+
+
+#: one step of the balanced flow is W + η(CW + WB) + η²CWB, exactly quadratic in η, so the
+#: Richardson combination (4Δ(η/2) - Δ(η))/η is CW + WB with rounding error only; measured
+#: <= 9e-12 of max|Ẇ| over 900 Razin-Cohen inits (scales 0.1..0.5, depths 2-4), so 1e-8
+#: leaves three decades
+FLOW_TOL = 1e-8
+
+
+def flow_invariant(W, G, depth: int, eta: float) -> str | None:
+    """The balanced end-to-end flow integrator against the theory's velocity: the first-order
+    term of one step of :func:`numerics.matrix.balanced_flow` (Richardson over η and η/2)
+    must be :func:`theory.matrix.end_to_end_velocity` (W, G) (to :data:`FLOW_TOL` of its
+    size). A message with both, or None."""
+    W = np.asarray(W, dtype=float)
+    G = np.asarray(G, dtype=float)
+    steps = np.asarray(_flow_step(int(depth))(W, G, np.array([eta, eta / 2])))
+    first = (4 * steps[1] - steps[0]) / eta
+    v = tm.end_to_end_velocity(W, G, depth)
+    size = max(float(np.abs(v).max()), 1e-300)
+    err = float(np.abs(first - v).max())
+    if err > FLOW_TOL * size:
+        return (f"the balanced flow (depth {depth}) does not integrate the end-to-end "
+                f"velocity: its step's first-order term differs from end_to_end_velocity by "
+                f"{err / size:.3g} of max|v| (step {first.round(9).tolist()}, velocity "
+                f"{v.round(9).tolist()})")
+    return None
+
+
+def init_scale(F0, seed: int, depth: int, det_sign=1) -> float:
+    """The factor scale read back from the initial factors F0 (N, d, d) of a run: balanced_init
+    draws W(0) = scale^N·G, so σ(W(0)) = scale^N·σ(W(0) at scale 1 from the same generator);
+    returns (σ_max ratio)^(1/N), and NaN if the singular values are not proportional."""
+    W0 = nm.factors_end_to_end(np.asarray(F0))
+    unit = nm.balanced_init(np.random.default_rng(int(seed)), d=W0.shape[-1], depth=depth,
+                            scale=1.0, det_sign=det_sign)
+    s0 = np.linalg.svd(W0, compute_uv=False)
+    s1 = np.linalg.svd(nm.factors_end_to_end(np.stack(unit)), compute_uv=False)
+    ratio = s0 / s1
+    if float(np.abs(ratio - ratio[0]).max()) > ROUND_TOL * float(ratio[0]):
+        return math.nan
+    return float(ratio[0]) ** (1.0 / depth)
+
+
+def _rc_invariant(inst, F, A, y, p) -> str | None:
+    """Implementation checks of one Razin-Cohen instance: the minimum's fields
+    (:func:`prediction_invariant`), the init scale of the run (read back from its first
+    record, :func:`init_scale`) and the balanced flow at W(0) at depths 2 (the figure's) and
+    N (:func:`flow_invariant`)."""
+    N = int(inst["depth"])
+    bad = prediction_invariant(p, A, y)
+    if bad:
+        return bad
+    want = float(inst["scale"])
+    got = init_scale(F[0], inst["seed"], N)
+    if not abs(got - want) <= ROUND_TOL * want:
+        return (f"the run's initial factors have scale {got:.9g}, not the instance's "
+                f"{want:.9g} (singular values of W(0) over those of the scale-1 draw)")
+    W0 = nm.factors_end_to_end(F[0])
+    G = tm.loss_gradient(A, y, W0)
+    for depth, eta in ((2, RC_ETA2), (N, RC_ETA[N])):
+        bad = flow_invariant(W0, G, depth, eta)
+        if bad:
+            return bad
+    return None
+
+
 def _rc_bound(e) -> np.ndarray:
     return np.array([tm.razin_cohen_lower_bound(float(v)) for v in np.atleast_1d(e)])
 
 
 def _measure_rc(insts, seed):
     t, runs = _rc_run(insts, seed)
+    A, y = tm.razin_cohen_problem()
+    p = _rc_minimum()
     out = []
-    for F, ll in runs:
+    for inst, (F, ll) in zip(insts, runs, strict=True):
         W = nm.factors_end_to_end(F)
         e = _residual_norm(ll)
         lb = _rc_bound(e)
@@ -551,9 +696,10 @@ def _measure_rc(insts, seed):
         nuc = _nuclear(W[-1])
         out.append(Measurement(
             dis, predicted=float(lb[-1]), measured=float(w11[-1]), start=0.0, excuse=excuse,
+            invariant=_rc_invariant(inst, F, A, y, p),
             numbers={"min det W(t)": float(det.min()), "final |W11|": float(w11[-1]),
                      "final loss": float(np.exp(ll[-1])), "final nuclear norm": nuc,
-                     "nuclear norm / min 2": nuc / 2.0, "balancedness drift": drift,
+                     "nuclear norm / min 2": nuc / p.value, "balancedness drift": drift,
                      **({"min |W11| / bound (bound > 1)":
                          float(np.min(w11[lb > 1] / lb[lb > 1]))} if np.any(lb > 1) else {})},
             series={"t": t.tolist(), "|W11|": w11.tolist(), "(1-e)^2/e": lb.tolist(),

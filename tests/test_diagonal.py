@@ -8,6 +8,8 @@ numerics.diagonal are checked without any training loop (one GD step, the flow d
 Tolerances: each assertion says where its number comes from.
 """
 
+import dataclasses
+
 import cvxpy as cp
 import jax
 import jax.numpy as jnp
@@ -572,6 +574,76 @@ def test_wrong_rates_and_a_wrong_certificate_are_refuted(monkeypatch):
                         lambda b, X, y, *, alpha, **kw: real_cert(b, X, y, alpha=2 * alpha))
     assert {o.status for o in check(cd.CERTIFICATE, insts)} == {"counterexample"}
     _clear()
+
+
+def _keep_memos():
+    """Snapshot the claims' memo keys; the returned function drops the runs added since (runs
+    made under a monkeypatch must not serve later tests), keeping the earlier ones."""
+    before = {id(f): set(f.cache) for f in (cd._moderate, cd._sweep, cd._small)}
+
+    def restore():
+        for f in (cd._moderate, cd._sweep, cd._small):
+            for k in set(f.cache) - before[id(f)]:
+                f.cache.pop(k)
+    return restore
+
+
+def test_sharpness_bound_is_checked_against_the_hessian_where_it_is_attained(monkeypatch):
+    """The gd-limit claim's stability check: on the instance, the autodiff Hessian norm at the
+    point where sharpness_bound is attained equals it (to rounding), the run's step times it
+    is the normalized step, and the Hessian norm at the limit is below it. A bound missing a
+    factor D (so a default step D times too large), a step off by 2x, and a "limit" at 3β_α
+    (Hessian ~3x larger there, above the bound) are each named; the claim reports the wrong
+    bound as an implementation error on every instance."""
+    X, y, alpha = X0, Y0, 0.3
+    bound = float(nd.sharpness_bound(X, y, alpha))
+    beta = dg.interpolant(X, y, alpha=alpha).beta
+    bad, nums = cd.sharpness_invariant(X, y, alpha, cd.ETA / bound, beta)
+    assert bad is None and 0 < nums["sharpness at the limit / bound"] <= 1
+    bad, _ = cd.sharpness_invariant(X, y, alpha, 2 * cd.ETA / bound, beta)
+    assert bad and "normalized step" in bad
+    bad, _ = cd.sharpness_invariant(X, y, alpha, cd.ETA / bound, 3 * beta)
+    assert bad and "exceeds sharpness_bound" in bad
+    real = nd.sharpness_bound
+    monkeypatch.setattr(cd.nd, "sharpness_bound", lambda *a, **k: real(*a, **k) / 2)
+    bad, _ = cd.sharpness_invariant(X, y, alpha, cd.ETA / bound, beta)
+    assert bad and "not the Hessian norm" in bad
+    insts = sample(cd.instances(), 2, seed=6)
+    restore = _keep_memos()
+    try:
+        outs = check(cd.LIMIT, insts)
+        assert {o.status for o in outs} == {"implementation error"}, [o.reason for o in outs]
+        assert all("not the Hessian norm" in o.reason for o in outs)
+    finally:
+        restore()
+
+
+def test_uniqueness_certificate_is_shown_an_instance_without_a_strict_margin(monkeypatch):
+    """rich-power-law duplicates the support column of largest |β*_j|: the ℓ1 minimizers then
+    form a segment and min_l1 reports unique=False (None: nothing to flag). A min_l1 that
+    certifies uniqueness without the strict dual margin (unique = injective) is named, and the
+    claim reports it as an implementation error on every instance."""
+    X, y = np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]]), np.array([1.0, 1.0])
+    l1 = dg.min_l1(X, y)
+    assert l1.unique and cd.uniqueness_invariant(X, y, l1) is None
+    dup = dg.min_l1(np.hstack([X, X[:, [1]]]), y)
+    assert not dup.unique and dup.dual_margin == pytest.approx(0.0, abs=1e-9)
+    real = dg.min_l1
+
+    def margin_blind(X, y, **kw):
+        r = real(X, y, **kw)
+        return dataclasses.replace(r, unique=True, kind=Kind.EXACT_LIMIT)
+
+    monkeypatch.setattr(cd.dg, "min_l1", margin_blind)
+    bad = cd.uniqueness_invariant(X, y, l1)
+    assert bad and "without a strict dual margin" in bad
+    insts = sample(cd.instances(), 2, seed=6)
+    restore = _keep_memos()
+    try:
+        outs = check(cd.RICH_RATE, insts)
+        assert {o.status for o in outs} == {"implementation error"}, [o.reason for o in outs]
+    finally:
+        restore()
 
 
 def _exp_model():

@@ -921,6 +921,113 @@ def test_razin_cohen_claim_fails_for_the_depth1_rival_and_a_too_high_bound(monke
     assert set(_statuses(cm.RAZIN_COHEN, insts)) == {"counterexample"}
 
 
+def _keep_memos():
+    """Snapshot the claims' memo keys; the returned function drops the runs added since (runs
+    made under a monkeypatch must not serve later tests) and the cached minimum and flow
+    steps (recomputed from the real library)."""
+    runs = (cm._commuting_run, cm._velocity_run, cm._sensing_run, cm._rc_run,
+            cm._conjecture_run)
+    before = {id(f): set(f.cache) for f in runs}
+
+    def restore():
+        for f in runs:
+            for k in set(f.cache) - before[id(f)]:
+                f.cache.pop(k)
+        cm._rc_minimum.cache_clear()
+        cm._flow_step.cache_clear()
+    return restore
+
+
+def test_prediction_fields_are_checked_and_the_certificate_needs_dual_feasibility(monkeypatch):
+    """The Razin-Cohen minimum's fields: value = the objective of its own W and = λᵀy; a value
+    reported as the Frobenius norm (√2 instead of 2) is named (and, with ``psd``, a value 1%
+    off the trace of the commuting minimum). The certificate is shown W' =
+    W + tE (E a null direction, A(W') = y) with λ scaled to zero gap: ‖W'‖_* = √6 > 2, so only
+    dual feasibility fails, and a certificate without that condition is named. Through the
+    Razin-Cohen claim both are implementation errors on every instance."""
+    A, y = tm.razin_cohen_problem()
+    p = tm.min_nuclear_norm(A, y)
+    assert cm.prediction_invariant(p, A, y) is None
+    frob = dataclasses.replace(p, value=float(np.linalg.norm(p.W)))
+    assert "is not ||W||_*" in cm.prediction_invariant(frob, A, y)
+    inst = sample(cm.COMMUTING.instances(), 1, seed=3)[0]
+    Ac, yc = cm.commuting_arrays(inst)
+    q = tm.commuting_min_nuclear_norm(Ac, yc, psd=True)
+    assert cm.prediction_invariant(q, Ac, yc) is None
+    assert "is not tr W" in cm.prediction_invariant(
+        dataclasses.replace(q, value=1.01 * q.value), Ac, yc)
+    real_cert = tm.nuclear_certificate
+
+    def without_dual(*a, **k):
+        c = real_cert(*a, **k)
+        return type(c).from_conditions(dict(c.conditions, dual=0.0))
+
+    insts = sample(cm.RAZIN_COHEN.instances(), 4, seed=3)
+    restore = _keep_memos()
+    try:
+        monkeypatch.setattr(cm.tm, "nuclear_certificate", without_dual)
+        bad = cm.wrong_candidate_accepted(p, A, y)
+        assert bad and "accepts a candidate violating dual feasibility" in bad
+        outs = check(cm.RAZIN_COHEN, insts)
+        assert {o.status for o in outs} == {"implementation error"}, [o.reason for o in outs]
+        monkeypatch.setattr(cm.tm, "nuclear_certificate", real_cert)
+        real_min = tm.min_nuclear_norm
+        monkeypatch.setattr(cm.tm, "min_nuclear_norm", lambda *a, **k: dataclasses.replace(
+            real_min(*a, **k), value=float(np.linalg.norm(real_min(*a, **k).W))))
+        cm._rc_minimum.cache_clear()
+        outs = check(cm.RAZIN_COHEN, insts)
+        assert {o.status for o in outs} == {"implementation error"}
+        assert all("is not ||W||_*" in o.reason for o in outs)
+    finally:
+        restore()
+
+
+def test_razin_cohen_checks_the_init_scale_and_the_balanced_flow(monkeypatch):
+    """The init scale read back from a run's first record is the instance's (scale^N ratio of
+    singular values to the scale-1 draw); the flow's first-order step at W(0) is the
+    end-to-end velocity. A balanced_init that ignores its scale, and a flow whose left
+    multiplier has the wrong sign ((I - ηC) W (I + ηB)), are implementation errors on every
+    instance; the correct flow passes the check at depths 2, 3, 4."""
+    insts = sample(cm.RAZIN_COHEN.instances(), 4, seed=3)
+    A, y = tm.razin_cohen_problem()
+    W = nm.factors_end_to_end(np.stack(cm._rc_factors(insts[0], 3)))
+    G = tm.loss_gradient(A, y, W)
+    for depth in (2, 3, 4):
+        assert cm.flow_invariant(W, G, depth, 0.01) is None
+    F0 = np.stack(cm._rc_factors(insts[0], 3))
+    assert cm.init_scale(F0, insts[0]["seed"], 3) == pytest.approx(float(insts[0]["scale"]),
+                                                                   rel=1e-12)
+    restore = _keep_memos()
+    real_init = nm.balanced_init
+    try:
+        monkeypatch.setattr(cm.nm, "balanced_init",
+                            lambda rng, **k: real_init(rng, **dict(k, scale=1.0)))
+        outs = check(cm.RAZIN_COHEN, insts)
+        assert {o.status for o in outs} == {"implementation error"}
+        assert all("initial factors have scale 1" in o.reason for o in outs)
+        monkeypatch.setattr(cm.nm, "balanced_init", real_init)
+        restore()
+
+        real_flow = nm.balanced_flow
+
+        def flipped(depth):
+            def update(grads, state, params, t, hyper):
+                B, C = nm.flow_multipliers(params, grads, depth)
+                eye = jnp.eye(params.shape[0], dtype=params.dtype)
+                eta = hyper["lr"]
+                return (eye - eta * C) @ params @ (eye + eta * B) - params, state
+            return real_flow(depth)._replace(update=update)
+
+        monkeypatch.setattr(cm.nm, "balanced_flow", flipped)
+        cm._flow_step.cache_clear()
+        assert "does not integrate the end-to-end velocity" in cm.flow_invariant(W, G, 3, 0.01)
+        outs = check(cm.RAZIN_COHEN, insts)
+        assert {o.status for o in outs} == {"implementation error"}
+        assert all("balanced flow" in o.reason for o in outs)
+    finally:
+        restore()
+
+
 def test_solution_determinant_and_aitken():
     """Exact det on the solution set: -1 for Razin & Cohen, None where a free entry's cofactor
     is nonzero, and a constant 3×3 case; Aitken's Δ² is exact on T∞ + Cq^k."""
