@@ -298,3 +298,83 @@ def run_seed():
     from implicit_bias.claims import runner
 
     return runner.instance_seed(0, 0, "sep")
+
+
+# ------------------------------------------------------------------ invariants of the claims
+
+
+def _sep_batch():
+    return sample(cc.KKT_L2.instances(), 8, seed=run_seed())
+
+
+def test_the_L2_claim_shows_the_certificate_a_candidate_violating_off_support(monkeypatch):
+    """convnet.L2-kkt-point shows the L = 2 certificate the DFT-l1 minimum with one class of
+    the optimum's support forced to zero (a KKT point of the restricted problem: only the
+    off-support condition |z_hat| <= 1 can reject it). The correct certificate's residual
+    respects the weak-duality floor g/(sqrt(D) + 1 + g); a certificate that never checks the
+    off-support bins accepts the candidate: an implementation error."""
+    insts = _sep_batch()
+    cc._runs.cache.clear()
+    try:
+        ms = cc.KKT_L2.measure(insts, 0)
+        assert all(m.invariant is None for m in ms), [m.invariant for m in ms]
+        shown = [m for m in ms if "candidate gap" in m.numbers]
+        assert shown and all(m.numbers["candidate residual"] >= m.numbers["candidate floor"]
+                             for m in shown)
+        real = tc._certificate
+
+        def no_offsupport(b, Z, L, active, sup):
+            alpha, sres, _off, euler = real(b, Z, L, active, sup)
+            return alpha, sres, 0.0, euler
+
+        monkeypatch.setattr(tc, "_certificate", no_offsupport)
+        outs = check(cc.KKT_L2, insts, 0)
+        bad = [o for o in outs if o.status == "implementation error"]
+        assert bad and all("off-support" in o.reason for o in bad), [o.reason for o in outs]
+    finally:
+        cc._runs.cache.clear()
+
+
+def test_the_kkt_claims_check_factorize_and_the_trained_filters(monkeypatch):
+    """The KKT claims factorize beta_T: a factorization whose product is not beta_hat (the
+    first filter time-reversed: conjugated spectrum, same energy) and a representation cost
+    above the trained filters' energy (cost x 1.5) are implementation errors."""
+    insts = _sep_batch()
+    real_factorize, real_cost = tc.factorize, tc.cost
+    monkeypatch.setattr(cc.tc, "factorize", lambda beta, L: np.concatenate(
+        [np.roll(real_factorize(beta, L)[:1, ::-1], 1, axis=1), real_factorize(beta, L)[1:]]))
+    outs = check(cc.KKT_L2, insts, 0)
+    assert all(o.status == "implementation error" and "multiply back" in o.reason
+               for o in outs), [o.reason for o in outs]
+    monkeypatch.setattr(cc.tc, "factorize", real_factorize)
+    monkeypatch.setattr(cc.tc, "cost", lambda beta, L: 1.5 * real_cost(beta, L))
+    outs = check(cc.KKT_L2, insts, 0)
+    assert all(o.status == "implementation error" and "representation cost" in o.reason
+               for o in outs), [o.reason for o in outs]
+
+
+def test_the_single_example_claim_checks_every_class_cost(monkeypatch):
+    """convnet.single-example-gf checks SingleExample.costs against the penalty of each
+    class's unit-margin stationary point: conjugate pairs priced like real bins (without
+    the factor 2^(1-2/L)) are an implementation error."""
+    insts = sample(cc.SINGLE.instances(), 2, seed=5)
+    real = tc.single_example
+
+    def pairs_like_bins(x, L, r0=None):
+        s = real(x, L, r0=r0)
+        costs = np.array([c / (2.0 ** (1 - 2 / L)) if len(k) == 2 else c
+                          for c, k in zip(s.costs, s.classes, strict=True)])
+        i = int(np.argmin(costs))
+        return type(s)(**{**s.__dict__, "costs": costs, "global_class": s.classes[i],
+                          "global_cost": float(costs[i])})
+
+    cc._single_runs.cache.clear()
+    try:
+        assert {o.status for o in check(cc.SINGLE, insts)} == {"agree"}
+        monkeypatch.setattr(cc.tc, "single_example", pairs_like_bins)
+        cc._single_runs.cache.clear()
+        outs = check(cc.SINGLE, insts)
+        assert {o.status for o in outs} == {"implementation error"}
+        assert all("costs" in o.reason for o in outs)
+    finally:
+        cc._single_runs.cache.clear()

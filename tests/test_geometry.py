@@ -869,7 +869,8 @@ def test_bad_data_and_regression_input_raise_typed_errors():
 
 TRUE_CLAIMS = [c for c in cg.CLAIMS if c.expected]
 _GROUPS = {"separable": cg.separable_instances, "planted": cg.planted_instances,
-           "momentum": cg.momentum_instances, "regression": cg.regression_data}
+           "momentum": cg.momentum_instances, "regression": cg.regression_data,
+           "steepest-regression": cg.steepest_regression_instances}
 _CACHE: dict = {}
 SEED = 1
 
@@ -914,6 +915,59 @@ def test_a_too_low_margin_and_a_moved_interpolant_are_refuted():
         for shift in (1e-2, -1e-2):
             assert set(_statuses(cg.variant(claim, shift=shift), "regression")) == {
                 "counterexample"}
+
+
+def test_the_margin_bound_shows_the_certificate_a_wrong_candidate(monkeypatch):
+    """geometry.margin-bound shows theory.geometry.certify, for every norm, the candidate
+    (2 w_hat, alpha): primal and dual feasible, duality gap 3/4. A certificate without its
+    duality-gap condition accepts it: an implementation error on every instance."""
+    from dataclasses import replace
+
+    ms = cg.MARGIN_BOUND.measure(_insts("separable"), SEED)
+    assert all(m.invariant is None for m in ms), [m.invariant for m in ms]
+    real = geo._certificate
+
+    def no_gap(Z, w, alpha, nrm):
+        c = real(Z, w, alpha, nrm)
+        conds = {**c.conditions, "gap": 0.0}
+        return replace(c, conditions=conds, residual=max(conds.values()))
+
+    monkeypatch.setattr(geo, "_certificate", no_gap)
+    outs = claims_core.check(cg.MARGIN_BOUND, _insts("separable"), SEED)
+    assert {o.status for o in outs} == {"implementation error"}
+    assert all("duality-gap" in o.reason for o in outs), [o.reason for o in outs]
+
+
+def test_the_steepest_regression_limit_claim_refutes_wrong_limits(monkeypatch):
+    """geometry.steepest-regression-limit: limits that do not interpolate (the l-inf limit
+    with c doubled) fail their exact certificate (implementation error); limits that
+    interpolate but are not where the runs go (the min-norm interpolant, which the
+    known-false conjecture predicts) are counterexamples."""
+    from dataclasses import replace
+
+    insts = _insts("steepest-regression")
+    real = geo.regression_counterexample
+
+    def c_doubled(*, p, a, b, lrs):
+        # the l-inf limit is (c + D/2, c - D/2, c + s/2) with c = (w1 + w2)/2; doubling c
+        # adds c to every coordinate
+        ce = real(p=p, a=a, b=b, lrs=lrs)
+        if ce.p != math.inf:
+            return ce
+        return replace(ce, limits=tuple(tuple(v + (w[0] + w[1]) / 2 for v in w)
+                                        for w in ce.limits))
+
+    def min_norm(*, p, a, b, lrs):
+        ce = real(p=p, a=a, b=b, lrs=lrs)
+        return replace(ce, limits=(ce.min_norm, ce.min_norm))
+
+    monkeypatch.setattr(cg.geo, "regression_counterexample", c_doubled)
+    outs = claims_core.check(cg.STEEPEST_REGRESSION_LIMIT, insts, SEED)
+    assert "implementation error" in {o.status for o in outs}, [o.reason for o in outs]
+    assert all("interpolate" in o.reason for o in outs if o.status == "implementation error")
+    monkeypatch.setattr(cg.geo, "regression_counterexample", min_norm)
+    outs = claims_core.check(cg.STEEPEST_REGRESSION_LIMIT, insts, SEED)
+    assert {o.status for o in outs} == {"counterexample"}, [o.reason for o in outs]
 
 
 def _sign_source(insts, seed):

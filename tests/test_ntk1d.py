@@ -381,3 +381,44 @@ def test_ntk_trainer_bad_input_and_no_recompilation():
     f = np.asarray(nn.predict(p, t))
     assert left == pytest.approx(f[1] - f[0], rel=1e-6, abs=1e-9)
     assert right == pytest.approx(f[3] - f[2], rel=1e-6, abs=1e-9)
+
+
+def test_rich_differs_checks_the_total_variation_of_the_interpolant(monkeypatch):
+    """ntk1d.rich-differs checks NTKInterpolant.total_variation() (the closed form of
+    ∫|f''|) against the total variation of f' sampled with its extrema refined (equal to
+    rounding on the family) and end_slopes against f'(-∞) + f'(+∞) = Σ c_i x_i: the smooth
+    part halved, or an end slope moved, is an implementation error."""
+    f = tn.interpolant(*cn._data(INSTS[0]))
+    assert cn._tv_route(f) == pytest.approx(f.total_variation(), rel=1e-12)
+    assert cn._interpolant_fields(f) is None
+    real_tv, real_ends = tn.NTKInterpolant.total_variation, tn.NTKInterpolant.end_slopes
+
+    def halved(self):
+        jumps = float(np.sum(np.abs(self.coef))) / np.pi
+        return jumps + (real_tv(self) - jumps) / 2
+
+    monkeypatch.setattr(tn.NTKInterpolant, "total_variation", halved)
+    outs = check(cn.RICH_DIFFERS, INSTS, 1)
+    assert {o.status for o in outs} == {"implementation error"}
+    assert all("total_variation" in o.reason for o in outs)
+    monkeypatch.setattr(tn.NTKInterpolant, "total_variation", real_tv)
+    monkeypatch.setattr(tn.NTKInterpolant, "end_slopes",
+                        lambda self: (real_ends(self)[0], real_ends(self)[1] + 0.1))
+    outs = check(cn.RICH_DIFFERS, INSTS, 1)
+    assert {o.status for o in outs} == {"implementation error"}
+
+
+def test_kernel_limit_reads_back_the_step_the_runs_used(monkeypatch):
+    """ntk1d.kernel-limit reads the step of every run from its own hyperparameters and
+    compares it with 1/lambda_max(Theta(X, X)) (Theta rebuilt from kernel_relu and
+    kernel_step): a default step at the stability threshold 2/lambda_max is an
+    implementation error."""
+    real = nn.default_lr
+    monkeypatch.setattr(nn, "default_lr", lambda x, y, mask=None: 2.0 * real(x, y, mask=mask))
+    cn._runs.cache.clear()
+    try:
+        outs = check(cn.KERNEL_LIMIT, INSTS, 1)
+        assert {o.status for o in outs} == {"implementation error"}
+        assert all("stability threshold" in o.reason for o in outs)
+    finally:
+        cn._runs.cache.clear()
