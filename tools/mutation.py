@@ -12,7 +12,12 @@ then prints the kill rates per theorem. An unkilled mutant is listed with its de
 to be explained as equivalent or fixed by a new check. Not part of CI (minutes per mutant):
 
     .venv/bin/python tools/mutation.py [--only svm,relu1d] [--json results/mutation.json]
-                                       [--jobs 2] [--no-verify]
+                                       [--jobs 2] [--no-verify] [--no-tests]
+                                       [--operators K [--seed S]]
+
+``--operators K`` replaces the curated list by K operator mutants per theorem from cosmic-ray
+(arithmetic, comparison and number replacements in the theorem's theory module; see
+:data:`OPERATORS`): a sample of the slips nobody thought of. Its survivors may be equivalent.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ class Mutant:
     old: str
     new: str
     what: str
+    #: the whole mutated file (operator mutants), instead of replacing ``old`` by ``new``
+    text: str | None = None
 
 
 M = Mutant
@@ -202,6 +209,60 @@ TESTS = {"svm": ["tests/test_svm.py", "tests/test_engine.py", "tests/test_fields
          "ntk1d": ["tests/test_ntk1d.py"], "matrix": ["tests/test_matrix.py"]}
 
 
+#: the operator mutants: cosmic-ray's operators (a well-kept library: the ``mutation``
+#: extra) applied to each theorem's theory module, a reproducible sample of ``--operators``
+#: per theorem. Arithmetic, comparison and number replacements: the operator classes a
+#: mathematical slip produces. Unlike the curated list, a survivor here may be equivalent
+#: (a mutated error message, a dead branch): the script lists them for inspection.
+OPERATORS = ("core/ReplaceBinaryOperator_Add_Sub", "core/ReplaceBinaryOperator_Sub_Add",
+             "core/ReplaceBinaryOperator_Mul_Div", "core/ReplaceBinaryOperator_Div_Mul",
+             "core/ReplaceBinaryOperator_Pow_Mul", "core/ReplaceComparisonOperator_Lt_LtE",
+             "core/ReplaceComparisonOperator_Gt_GtE", "core/NumberReplacer")
+THEORY = {"svm": "theory/svm.py", "deep-linear": "numerics/deep_linear.py",
+          "convnet": "theory/convnet.py", "relu1d": "theory/relu1d.py",
+          "geometry": "theory/geometry.py", "diagonal": "theory/diagonal.py",
+          "ntk1d": "theory/ntk1d.py", "matrix": "theory/matrix.py"}
+
+
+def operator_mutants(theorems, per_theorem: int, seed: int = 0) -> list[Mutant]:
+    """``per_theorem`` operator mutants of each theorem's module (see :data:`OPERATORS`),
+    drawn reproducibly from every position cosmic-ray can mutate outside docstrings."""
+    import difflib
+    import random
+
+    from cosmic_ray.ast import ast_nodes, get_ast
+    from cosmic_ray.mutating import mutate_code
+    from cosmic_ray.plugins import get_operator
+
+    out = []
+    for th in theorems:
+        path = THEORY[th]
+        code = (ROOT / path).read_text()
+        tree = get_ast(code)
+        spots = []
+        for name in OPERATORS:
+            op = get_operator(name)()
+            n = sum(len(list(op.mutation_positions(node))) for node in ast_nodes(tree))
+            spots += [(name, k) for k in range(n)]
+        rng = random.Random(f"{seed}-{th}")
+        rng.shuffle(spots)
+        for name, k in spots:
+            if len([m for m in out if m.theorem == th]) >= per_theorem:
+                break
+            new = mutate_code(code, get_operator(name)(), k)
+            if new is None or new == code:
+                continue
+            diff = [ln for ln in difflib.unified_diff(code.splitlines(), new.splitlines(),
+                                                      lineterm="", n=0)
+                    if ln.startswith("+") and not ln.startswith("+++")]
+            line = diff[0][1:].strip() if diff else "?"
+            if line.startswith(("#", '"', "'")) or "Error(" in line:  # comments, messages
+                continue
+            out.append(Mutant(th, path, "", "", f"{name.split('/')[-1]} #{k}: {line[:90]}",
+                              text=new))
+    return out
+
+
 def _copy() -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="ib-mutant-"))
     pkg = tmp / "implicit_bias"
@@ -215,10 +276,13 @@ def run_mutant(m: Mutant, verify: bool, tests: bool = True) -> dict:
     pkg = tmp / "implicit_bias"
     path = pkg / m.path
     text = path.read_text()
-    if m.old not in text:
+    if m.text is not None:
+        path.write_text(m.text)
+    elif m.old not in text:
         shutil.rmtree(tmp)
         return {"mutant": m.what, "theorem": m.theorem, "error": f"text not found in {m.path}"}
-    path.write_text(text.replace(m.old, m.new, 1))
+    else:
+        path.write_text(text.replace(m.old, m.new, 1))
     env = dict(os.environ, PYTHONPATH=str(tmp), IMPLICIT_BIAS_PROFILE="ci")
     t0 = time.perf_counter()
     killed, tail = None, []
@@ -249,9 +313,17 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-verify", action="store_true")
     ap.add_argument("--no-tests", action="store_true")
+    ap.add_argument("--operators", type=int, default=0, metavar="K",
+                    help="instead of the curated list: K cosmic-ray operator mutants of "
+                    "each theorem's module (the `mutation` extra: pip install -e .[mutation])")
+    ap.add_argument("--seed", type=int, default=0, help="the operator mutants' sample")
     args = ap.parse_args(argv)
     only = {t for t in args.only.split(",") if t}
-    chosen = [m for m in MUTANTS if not only or m.theorem in only]
+    if args.operators:
+        chosen = operator_mutants([t for t in THEORY if not only or t in only],
+                                  args.operators, args.seed)
+    else:
+        chosen = [m for m in MUTANTS if not only or m.theorem in only]
     with ThreadPoolExecutor(max_workers=args.jobs) as ex:
         rows = list(ex.map(lambda m: run_mutant(m, not args.no_verify,
                                                    not args.no_tests), chosen))
