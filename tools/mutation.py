@@ -306,6 +306,15 @@ def run_mutant(m: Mutant, verify: bool, tests: bool = True) -> dict:
             "tests_tail": tail}
 
 
+def _rate(rows, key) -> str:
+    """'k (p%)' of the rows where ``key`` is true, or '-' where that stage did not run."""
+    ran = [r for r in rows if r[key] is not None]
+    if not ran:
+        return f"{'-':>9s}"
+    k = sum(bool(r[key]) for r in ran)
+    return f"{k:4d} ({k / len(ran):.0%})"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", default="", help="comma-separated theorems")
@@ -333,15 +342,9 @@ def main(argv=None) -> int:
     print(f"{'theorem':12s} {'mutants':>7s} {'tests':>9s} {'verify':>9s}")
     for t, rs in by.items():
         ok = [r for r in rs if "error" not in r]
-        k = sum(bool(r["killed"]) for r in ok)
-        f = sum(bool(r["flagged"]) for r in ok)
-        print(f"{t:12s} {len(ok):7d} {k:4d} ({k / max(len(ok), 1):.0%}) "
-              f"{f:4d} ({f / max(len(ok), 1):.0%})")
+        print(f"{t:12s} {len(ok):7d} {_rate(ok, 'killed')} {_rate(ok, 'flagged')}")
     total = [r for r in rows if "error" not in r]
-    k = sum(bool(r["killed"]) for r in total)
-    f = sum(bool(r["flagged"]) for r in total)
-    print(f"{'all':12s} {len(total):7d} {k:4d} ({k / max(len(total), 1):.0%}) "
-          f"{f:4d} ({f / max(len(total), 1):.0%})")
+    print(f"{'all':12s} {len(total):7d} {_rate(total, 'killed')} {_rate(total, 'flagged')}")
     for r in rows:
         if "error" in r:
             print(f"BROKEN MUTANT [{r['theorem']}] {r['mutant']}: {r['error']}")
