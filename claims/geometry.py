@@ -928,6 +928,15 @@ def _tail_bound(w, lr, p, y) -> float:
     return lr * math.sqrt(2 * M * L) / (1 - math.sqrt(rho))
 
 
+def _regression_case(inst):
+    """(p, theory.geometry.regression_counterexample of the instance, y) of a regression
+    instance {"p", "a", "b", "lrs"}."""
+    p = INF if inst["p"] == "inf" else 1.0
+    ce = geo.regression_counterexample(p=p, a=inst["a"], b=inst["b"],
+                                       lrs=[Fraction(v) for v in inst["lrs"]])
+    return p, ce, np.array([float(inst["a"]), float(inst["b"])])
+
+
 def measure_regression_limit(insts, seed):
     """The true statement: each run ends at theory.geometry.regression_counterexample's
     exact limit for its step; disagreement = max over the two steps of
@@ -936,10 +945,7 @@ def measure_regression_limit(insts, seed):
     exact arithmetic (their certificate)."""
     W, lrs = _steepest_regression_run(insts, seed)
     def one(b, inst):
-        p = INF if inst["p"] == "inf" else 1.0
-        ce = geo.regression_counterexample(p=p, a=inst["a"], b=inst["b"],
-                                           lrs=[Fraction(v) for v in inst["lrs"]])
-        y = np.array([float(inst["a"]), float(inst["b"])])
+        p, ce, y = _regression_case(inst)
         bad = None
         if ce.certificate.residual != 0:
             bad = (f"the exact limits {[[str(v) for v in w] for w in ce.limits]} do not "
@@ -989,10 +995,7 @@ def measure_regression_min_norm(insts, seed):
     X = geo.COUNTEREXAMPLE_X
     W, lrs = _steepest_regression_run(insts, seed)
     def one(b, inst):
-        p = INF if inst["p"] == "inf" else 1.0
-        ce = geo.regression_counterexample(p=p, a=inst["a"], b=inst["b"],
-                                           lrs=[Fraction(v) for v in inst["lrs"]])
-        y = np.array([float(inst["a"]), float(inst["b"])])
+        p, ce, y = _regression_case(inst)
         mn = _min_norm_lp(X, y, p)
         errs, tails, bad = [], [], None
         for j in range(2):
