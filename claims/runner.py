@@ -248,6 +248,8 @@ def _measure_batch(theorem, claims, n, k, seed, figures, tick=None, total=None, 
     ``tick(fraction of the batch done, claim name)`` after each claim. Claims of one group
     measure the same instances (:func:`_instances`)."""
     out = {}
+    if tick is not None and claims:
+        tick(0.0, claims[0].name)  # the batch started (progress: per-theorem clock and ETA)
     for j, c in enumerate(claims):
         t0 = time.perf_counter()
         insts = _instances(c, total, chunk, k, seed)
@@ -279,9 +281,101 @@ def _scalar(v):
     return None
 
 
+def _verified(theorem):
+    return [c for c in registry.claims(theorem) if c.verify]
+
+
+# ------------------------------------------------------------------ worker processes (jobs > 1)
+
+_QUEUE = None  # a worker's progress queue (set by _pool_init)
+
+
+def _pool_init(queue, x64: bool, cache_dir: str | None) -> None:
+    """Runs first in each worker: JAX as in the parent (float64, compile cache), one device
+    (the workers share the cores; splitting a batch further only adds synchronization)."""
+    global _QUEUE
+    _QUEUE = queue
+    flag = "--xla_force_host_platform_device_count"
+    flags = [f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith(flag)]
+    os.environ["XLA_FLAGS"] = " ".join([*flags, f"{flag}=1"])
+    from implicit_bias.numerics.runtime import configure
+
+    configure(x64=x64, host_devices=1, cache_dir=cache_dir)
+
+
+def _pool_batch(name, k, n, seed, total, chunk, before):
+    t0 = time.perf_counter()
+
+    def tick(frac, claim):
+        _QUEUE.put((name, before + frac * n, claim))
+
+    res = _measure_batch(name, _verified(name), n, k, seed, figures=k == 0, tick=tick,
+                         total=total, chunk=chunk)
+    return res, time.perf_counter() - t0
+
+
+def _run_pool(pending, before, jobs, seed, total, chunk, progress, store):
+    """Measure ``pending`` batches in ``jobs`` spawned workers; each finished batch is
+    ``store``d here (the stream is written by this process only). A theorem's batches run in
+    order on whichever worker is free, so its compiled programs are loaded at most once per
+    worker; progress messages come back through a queue."""
+    import multiprocessing as mp
+    import queue as _queue
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    import jax
+
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    cache = jax.config.jax_compilation_cache_dir
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_pool_init,
+                               initargs=(q, bool(jax.config.jax_enable_x64), cache))
+    todo = list(pending)
+    running: dict = {}
+    busy: set = set()
+
+    def drain():
+        while True:
+            try:
+                msg = q.get_nowait()
+            except _queue.Empty:
+                return
+            if progress:
+                progress(msg[0], msg[1], total, msg[2])
+
+    def submit():
+        for item in list(todo):
+            if len(running) >= jobs:
+                return
+            name, k, n = item
+            if name in busy:  # one batch of a theorem at a time
+                continue
+            todo.remove(item)
+            busy.add(name)
+            running[pool.submit(_pool_batch, name, k, n, seed, total, chunk,
+                                before[name])] = item
+
+    try:
+        submit()
+        while running:
+            finished, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
+            drain()
+            for fut in finished:
+                name, k, n = running.pop(fut)
+                busy.discard(name)
+                res, seconds = fut.result()  # a worker's exception is raised here
+                store(name, k, n, res, seconds)
+            submit()
+        drain()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
 def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bool = False,
         overwrite: bool = False, chunk: int = 8, progress=None, on_chunk=None,
-        report: bool = True) -> list[ClaimResult]:
+        report: bool = True, jobs: int = 1) -> list[ClaimResult]:
     """Verify the claims of ``theorems`` on ``instances`` instances each (see the module
     docstring); returns one :class:`ClaimResult` per claim.
 
@@ -292,10 +386,19 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
     available at once); ``on_chunk(theorem,
     k)`` after each batch is on disk (tests). On KeyboardInterrupt ``results.json`` is
     written with ``"complete": false`` and the exception re-raised.
+
+    ``jobs`` > 1 measures the batches of different theorems at once in that many worker
+    processes (spawned; each a one-device JAX with this process's float64 and compile-cache
+    settings). The results are the same as with ``jobs=1``: a batch's instances and training
+    seeds depend only on (seed, theorem, batch), and training results not on the device split.
+    Most of a small run is single-threaded (theory in numpy/sympy/cvxpy, tiny XLA steps), so
+    on 2 cores two workers nearly halve the wall time of the default run.
     """
     out = Path(out)
     if isinstance(chunk, bool) or int(chunk) < 1:
         raise ValueError("chunk must be >= 1")
+    if isinstance(jobs, bool) or int(jobs) < 1:
+        raise ValueError("jobs must be >= 1")
     _check_writable(out)
     man = _manifest(theorems, instances, seed, chunk)
     stream = out / STREAM
@@ -329,38 +432,45 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
         from .report import Renderer  # matplotlib is loaded only to draw the report
 
         renderer = Renderer()
-    try:
-        for name in theorems:
-            claims = [c for c in registry.claims(name) if c.verify]
-            for k, n in enumerate(sizes):
-                if (name, k) in done:
-                    continue
-                t0 = time.perf_counter()
-                before = sum(sizes[j] for j in range(len(sizes)) if (name, j) in done)
+    pending = [(name, k, n) for name in theorems for k, n in enumerate(sizes)
+               if (name, k) not in done]
+    before = {name: sum(sizes[j] for j in range(len(sizes)) if (name, j) in done)
+              for name in theorems}
 
-                def tick(frac, claim, _name=name, _before=before, _n=n):
+    def store(name, k, n, res, seconds):
+        rec = {"theorem": name, "chunk": k, "instances": n, "seconds": seconds,
+               "claims": {cn: {"rows": rows, "seconds": s, "figure": fig}
+                          for cn, (rows, s, fig) in res.items()}}
+        line = json.dumps(_json_safe(rec), allow_nan=False)
+        try:
+            with open(stream, "a") as f:  # one write per batch: all or nothing
+                f.write(line + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise OutputError(f"cannot write {stream}: {exc.strerror or exc}") from None
+        done[(name, k)] = rec
+        before[name] += n
+        if on_chunk:
+            on_chunk(name, k)
+        if renderer is not None and all((name, j) in done for j in range(len(sizes))):
+            renderer.submit(_merge([name], sizes, done))  # drawn while the rest trains
+
+    jobs = max(1, min(int(jobs), len({name for name, _, _ in pending})))
+    try:
+        if jobs == 1:
+            for name, k, n in pending:
+                t0 = time.perf_counter()
+
+                def tick(frac, claim, _name=name, _before=before[name], _n=n):
                     if progress:
                         progress(_name, _before + frac * _n, instances, claim)
 
-                res = _measure_batch(name, claims, n, k, seed, figures=k == 0, tick=tick,
-                                     total=instances, chunk=chunk)
-                rec = {"theorem": name, "chunk": k, "instances": n,
-                       "seconds": time.perf_counter() - t0,
-                       "claims": {cn: {"rows": rows, "seconds": s, "figure": fig}
-                                  for cn, (rows, s, fig) in res.items()}}
-                line = json.dumps(_json_safe(rec), allow_nan=False)
-                try:
-                    with open(stream, "a") as f:  # one write per batch: all or nothing
-                        f.write(line + "\n")
-                        f.flush()
-                        os.fsync(f.fileno())
-                except OSError as exc:
-                    raise OutputError(f"cannot write {stream}: {exc.strerror or exc}") from None
-                done[(name, k)] = rec
-                if on_chunk:
-                    on_chunk(name, k)
-            if renderer is not None:  # drawn while the next theorem trains
-                renderer.submit(_merge([name], sizes, done))
+                res = _measure_batch(name, _verified(name), n, k, seed, figures=k == 0,
+                                     tick=tick, total=instances, chunk=chunk)
+                store(name, k, n, res, time.perf_counter() - t0)
+        else:
+            _run_pool(pending, before, jobs, seed, instances, chunk, progress, store)
     except BaseException:
         if renderer is not None:
             renderer.cancel()

@@ -5,6 +5,7 @@ import html as _html
 import json
 import re
 
+import numpy as np
 import pytest
 
 from implicit_bias import claims as registry
@@ -140,16 +141,49 @@ def test_verdicts_count_every_status(tmp_path):
     assert r.verdict == "PASS (4 undecided)" and r.passed
 
 
+REPORT_RUN = {"instances": 3, "seed": 2, "chunk": 3}
+
+
 @pytest.fixture(scope="session")
 def report_run(tmp_path_factory):
-    """One verify run (svm and relu1d, 3 instances each) whose report two tests read."""
+    """One verify run (svm and relu1d, 3 instances each, in two worker processes: the CLI's
+    default on 2 cores) whose report three tests read; ``seen`` collects its progress."""
     out = tmp_path_factory.mktemp("report")
-    return runner.run(["svm", "relu1d"], instances=3, seed=2, out=out, chunk=3), out
+    seen = []
+    res = runner.run(["svm", "relu1d"], out=out, jobs=2, **REPORT_RUN,
+                     progress=lambda t, done, total, claim: seen.append((t, done, total)))
+    return res, out, seen
+
+
+@pytest.mark.xdist_group("report")
+def test_worker_processes_give_the_results_of_one_process(report_run, tmp_path):
+    """--jobs: batches of two theorems measured at once in spawned one-device workers end
+    with the rows one process computes (same instances and training seeds; training results
+    do not depend on the device split: equal to rounding, 1e-9 relative); the stream holds
+    every batch once; progress comes back from the workers, from 0 for each theorem (the
+    clock of its ETA) to all its instances, and the figures drawn there reach the report."""
+    res, out, seen = report_run
+    runner.run(["svm"], out=tmp_path, jobs=1, report=False, **REPORT_RUN)
+    d1, v1 = _values(tmp_path)
+    d2, v2 = _values(out)
+    n = len(v1)
+    assert [c for c, _ in v1] == [c for c, _ in v2[:n]]
+    assert [[r["status"] for r in c["rows"]] for c in d1["claims"]] == \
+        [[r["status"] for r in c["rows"]] for c in d2["claims"][:n]]
+    for (_, a), (_, b) in zip(v1, v2[:n], strict=True):
+        assert np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-9, atol=1e-15,
+                           equal_nan=True)
+    recs = [json.loads(x) for x in (out / runner.STREAM).read_text().splitlines()]
+    assert sorted((r["theorem"], r["chunk"]) for r in recs) == [("relu1d", 0), ("svm", 0)]
+    for t in ("svm", "relu1d"):
+        mine = [d for tt, d, _ in seen if tt == t]
+        assert mine[0] == 0.0 and mine[-1] == 3 and mine == sorted(mine)
+    assert any(r.figure for r in res)  # a claim figure drawn in a worker
 
 
 @pytest.mark.xdist_group("report")
 def test_html_report_is_self_contained_with_plots_per_claim(report_run):
-    res, out = report_run
+    res, out, _ = report_run
     html = (out / "report.html").read_text()
     sections = re.findall(r"<section class='claim'.*?</section>", html, flags=re.S)
     assert len(sections) == len(res)
@@ -180,7 +214,7 @@ def test_the_report_renders_in_a_real_browser(report_run, tmp_path):
     section (the report's own load handler writes the counts on <body>)."""
     import subprocess
 
-    res, out = report_run
+    res, out, _ = report_run
     proc = subprocess.run(
         [_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -202,10 +236,16 @@ def test_sections_drawn_in_the_background_are_those_drawn_at_the_end(report_run)
     only on the claim's rows, so the sections are byte for byte those drawn afterwards."""
     from implicit_bias.claims import report
 
-    res, _ = report_run
+    res, _, _ = report_run
     r = report.Renderer()
     r.submit(res)
     drawn = r.figures()
     assert set(drawn) == {x.claim.name for x in res}
     for x in res:
         assert drawn[x.claim.name] == report.section_figures(x)
+
+
+def test_jobs_must_be_a_positive_integer(tmp_path):
+    for bad in (0, -1, True):
+        with pytest.raises(ValueError, match="jobs"):
+            runner.run(["svm"], instances=1, seed=0, out=tmp_path / "x", jobs=bad)
