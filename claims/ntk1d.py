@@ -161,14 +161,12 @@ def _runs(insts, seed):
                             steps=T, n_records=2, block=4)
         P = {k: np.asarray(v) for k, v in tr.params.items()}
         used = np.asarray(tr.hyper["lr"], dtype=float)  # the step each row trained with
+        pts = [np.concatenate([r["grid"], r["x"], r["outside"]]) for r in out]
+        vals = np.asarray(nn.predict_batch(P, np.stack([pts[k] for k in rows])))
         for k, r in enumerate(out):
-            r.setdefault("lr", {})[W] = used[[j for j, kk in enumerate(rows) if kk == k]]
-            vals = []
-            for j in [i for i, kk in enumerate(rows) if kk == k]:
-                p = {n: jnp.asarray(v[j]) for n, v in P.items()}
-                pts = np.concatenate([r["grid"], r["x"], r["outside"]])
-                vals.append(np.asarray(nn.predict(p, jnp.asarray(pts))))
-            V = np.stack(vals)
+            mine = [j for j, kk in enumerate(rows) if kk == k]
+            r.setdefault("lr", {})[W] = used[mine]
+            V = vals[mine]
             if W == WIDTHS[-1]:  # one trained net kept whole (for the figure)
                 j0 = rows.index(k)
                 r["net"] = {n: v[j0] for n, v in P.items()}

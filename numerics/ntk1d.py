@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import jax
@@ -41,8 +42,8 @@ from implicit_bias.theory.validate import real_array
 
 from .engine import Model, Trace, fit_batch, float_dtype, init_batch
 
-__all__ = ["init", "predict", "predictor", "predictor_on", "empirical_ntk", "GRID", "MODEL",
-           "default_lr", "train_batch", "end_slopes"]
+__all__ = ["init", "predict", "predict_batch", "predictor", "predictor_on", "empirical_ntk",
+           "GRID", "MODEL", "default_lr", "train_batch", "end_slopes"]
 
 #: The default evaluation grid of :func:`predictor` (the function on [-2, 2]).
 GRID = np.linspace(-2.0, 2.0, 41)
@@ -81,6 +82,30 @@ def predict(params, x):
     m = params["a"].shape[0]
     h = jnp.maximum(jnp.outer(x, params["w"]) + params["b"][None, :], 0.0)
     return (h @ params["a"]) / jnp.sqrt(jnp.asarray(m, h.dtype))
+
+
+def predict_batch(params, x, *, block: int = 4):
+    """:func:`predict` for a stack of nets at their own points: ``params`` {a, w, b} with a
+    leading axis R, ``x`` (R, K); returns (R, K), in one compiled call (rows ``block`` at a
+    time, so the (block, K, m) hidden activations stay small: 4 x 170 x 8192 floats is 45 MB).
+
+    >>> import jax; jax.config.update("jax_enable_x64", True)
+    >>> ps = [init(jax.random.key(i), width=8) for i in range(3)]
+    >>> P = {k: jax.numpy.stack([p[k] for p in ps]) for k in ps[0]}
+    >>> x = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    >>> bool(np.allclose(predict_batch(P, x)[1], predict(ps[1], x[1])))
+    True
+    """
+    x = jnp.asarray(x, params["a"].dtype)
+    if x.ndim != 2 or x.shape[0] != params["a"].shape[0]:
+        raise ShapeError(f"x must have shape (R, K) with R = {params['a'].shape[0]} nets, got "
+                         f"{tuple(x.shape)}")
+    return _predict_rows(params, x, block=int(max(1, min(block, x.shape[0]))))
+
+
+@functools.partial(jax.jit, static_argnames="block")
+def _predict_rows(params, x, *, block):
+    return jax.lax.map(lambda a: predict(a[0], a[1]), (params, x), batch_size=block)
 
 
 def predictor_on(grid):
