@@ -249,3 +249,13 @@ def test_jobs_must_be_a_positive_integer(tmp_path):
     for bad in (0, -1, True):
         with pytest.raises(ValueError, match="jobs"):
             runner.run(["svm"], instances=1, seed=0, out=tmp_path / "x", jobs=bad)
+
+
+@pytest.mark.xdist_group("report")
+def test_xdist_groups_are_honoured(request):
+    """The session fixtures shared by a group (the report run, the 4-device subprocess, the
+    lemma evaluations) are computed once only if --dist loadgroup sends the group to one
+    worker; with pytest 9.2 it silently did not (pytest-dev/pytest-xdist#1386), and each
+    worker recomputed them."""
+    if getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith("@report")
