@@ -475,8 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "(numerics) and classifies every instance; prints a table and writes "
                        "DIR/results.json, DIR/report.html (self-contained) and "
                        "DIR/stream.jsonl (one line per finished batch, for --resume). The "
-                       "default run (every theorem, 32 instances) takes about 80 s on 2 "
-                       "cores the first time and about 1 min once compiled programs are cached "
+                       "default run (every theorem, 32 instances, two theorems at a time on 2 "
+                       "cores) takes about 2 min on 2 cores the first time and about 80 s once "
+                       "compiled programs are cached "
                        "(IMPLICIT_BIAS_CACHE, default ~/.cache/implicit-bias/jax; off: none).")
     v.add_argument("theorems", nargs="*", metavar="THEOREM",
                    help=f"one or more of {list(registry.THEOREMS)} or 'all' (default)")
