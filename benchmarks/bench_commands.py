@@ -122,6 +122,11 @@ def commands(with_tests: bool) -> list[dict]:
         {"name": "verify (defaults)", "argv": [*CLI, "verify", "--out", "{out}", "--quiet"],
          "old": [*OLD_CLI, "verify", "--out", "{out}", "--no-progress"],
          "goal": 30.0, "op": "<=", "ok_rc": (0, 1), "verify": True, "jax": True},
+        # the same work by the route before worker processes (2fb0aca): one process, batches
+        # of 8; side by side with the row above in the same run
+        {"name": "verify --jobs 1 --chunk 8",
+         "argv": [*CLI, "verify", "--out", "{out}", "--quiet", "--jobs", "1", "--chunk", "8"],
+         "old": None, "goal": 30.0, "op": "<=", "ok_rc": (0, 1), "verify": True, "jax": True},
         {"name": "verify svm --instances 1000",
          "argv": [*CLI, "verify", "svm", "--instances", "1000", "--out", "{out}", "--quiet"],
          "old": [*OLD_CLI, "verify", "svm", "--instances", "1000", "--out", "{out}",
