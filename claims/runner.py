@@ -243,16 +243,22 @@ def _instances(claim, total: int, chunk: int, k: int, seed: int) -> list:
     return _DRAWN[key][k * chunk:(k + 1) * chunk]
 
 
-def _measure_batch(theorem, claims, n, k, seed, figures, tick=None, total=None, chunk=None):
+def _group(claim) -> str:
+    return claim.group or claim.name
+
+
+def _measure_batch(theorem, claims, n, k, seed, figures, tick=None, total=None, chunk=None,
+                   drawn=None):
     """Measure batch k of every claim of a theorem: {claim name: (rows, seconds, figure)};
     ``tick(fraction of the batch done, claim name)`` after each claim. Claims of one group
-    measure the same instances (:func:`_instances`)."""
+    measure the same instances (:func:`_instances`; ``drawn``: {group: this batch's
+    instances}, drawn elsewhere from the same stream)."""
     out = {}
     if tick is not None and claims:
         tick(0.0, claims[0].name)  # the batch started (progress: per-theorem clock and ETA)
     for j, c in enumerate(claims):
         t0 = time.perf_counter()
-        insts = _instances(c, total, chunk, k, seed)
+        insts = drawn[_group(c)] if drawn else _instances(c, total, chunk, k, seed)
         tseed = chunk_seed(seed, k)
         outcomes, ms = measure(c, insts, tseed)
         rows = []
@@ -303,22 +309,30 @@ def _pool_init(queue, x64: bool, cache_dir: str | None) -> None:
     configure(x64=x64, host_devices=1, cache_dir=cache_dir)
 
 
-def _pool_batch(name, k, n, seed, total, chunk, before):
+def _pool_batch(name, k, n, seed, total, chunk, drawn):
     t0 = time.perf_counter()
 
     def tick(frac, claim):
-        _QUEUE.put((name, before + frac * n, claim))
+        _QUEUE.put((name, k, frac, claim))
 
     res = _measure_batch(name, _verified(name), n, k, seed, figures=k == 0, tick=tick,
-                         total=total, chunk=chunk)
+                         total=total, chunk=chunk, drawn=drawn)
     return res, time.perf_counter() - t0
+
+
+def _pool_draw(name, group, total, chunk, seed):
+    """All ``total`` instances of one claim group of a theorem (what :func:`_instances`
+    slices), drawn in a worker."""
+    c = next(c for c in _verified(name) if _group(c) == group)
+    return _instances(c, total, total, 0, seed)
 
 
 def _run_pool(pending, before, jobs, seed, total, chunk, progress, store):
     """Measure ``pending`` batches in ``jobs`` spawned workers; each finished batch is
-    ``store``d here (the stream is written by this process only). A theorem's batches run in
-    order on whichever worker is free, so its compiled programs are loaded at most once per
-    worker; progress messages come back through a queue."""
+    ``store``d here (the stream is written by this process only). A theorem with one pending
+    batch runs on whichever worker is free; one with several runs them on every worker at
+    once. Progress messages (theorem, batch, fraction, claim) come back through a queue and
+    are summed per theorem."""
     import multiprocessing as mp
     import queue as _queue
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -332,28 +346,46 @@ def _run_pool(pending, before, jobs, seed, total, chunk, progress, store):
                                initargs=(q, bool(jax.config.jax_enable_x64), cache))
     todo = list(pending)
     running: dict = {}
-    busy: set = set()
+    # a theorem with several batches (verify svm --instances 1000): its batches run on every
+    # worker at once, from instances drawn once per claim group (in parallel, one group per
+    # worker) instead of once in each worker
+    many = sorted({name for name, _, _ in pending
+                   if sum(1 for t, _, _ in pending if t == name) > 1})
+    draws = {(name, g): pool.submit(_pool_draw, name, g, total, chunk, seed) for name in many
+             for g in dict.fromkeys(_group(c) for c in _verified(name))}
+
+    part: dict = {}  # (theorem, batch) -> instances of the running batch measured
+
+    def report(name, claim):
+        if progress:
+            progress(name, before[name] + sum(v for (t, _), v in part.items() if t == name),
+                     total, claim)
 
     def drain():
         while True:
             try:
-                msg = q.get_nowait()
+                name, k, frac, claim = q.get_nowait()
             except _queue.Empty:
                 return
-            if progress:
-                progress(msg[0], msg[1], total, msg[2])
+            size = {(t, kk): n for t, kk, n in running.values()}.get((name, k))
+            if size is None:
+                continue  # a late message of a batch already stored
+            part[name, k] = frac * size
+            report(name, claim)
 
     def submit():
         for item in list(todo):
             if len(running) >= jobs:
                 return
             name, k, n = item
-            if name in busy:  # one batch of a theorem at a time
-                continue
+            if name not in many and any(t == name for t, _, _ in running.values()):
+                continue  # one batch of a theorem at a time: its programs load once
             todo.remove(item)
-            busy.add(name)
-            running[pool.submit(_pool_batch, name, k, n, seed, total, chunk,
-                                before[name])] = item
+            drawn = None
+            if name in many:
+                drawn = {g: f.result()[k * chunk:k * chunk + n] for (t, g), f in draws.items()
+                         if t == name}
+            running[pool.submit(_pool_batch, name, k, n, seed, total, chunk, drawn)] = item
 
     try:
         submit()
@@ -362,9 +394,10 @@ def _run_pool(pending, before, jobs, seed, total, chunk, progress, store):
             drain()
             for fut in finished:
                 name, k, n = running.pop(fut)
-                busy.discard(name)
                 res, seconds = fut.result()  # a worker's exception is raised here
+                part.pop((name, k), None)
                 store(name, k, n, res, seconds)
+                report(name, next(reversed(res)) if res else "")
             submit()
         drain()
     except BaseException:
@@ -387,9 +420,12 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
     k)`` after each batch is on disk (tests). On KeyboardInterrupt ``results.json`` is
     written with ``"complete": false`` and the exception re-raised.
 
-    ``jobs`` > 1 measures the batches of different theorems at once in that many worker
-    processes (spawned; each a one-device JAX with this process's float64 and compile-cache
-    settings). The results are the same as with ``jobs=1``: a batch's instances and training
+    ``jobs`` > 1 measures batches at once in that many worker processes (spawned; each a
+    one-device JAX with this process's float64 and compile-cache settings): the batches of
+    different theorems, and those of a theorem with several batches, whose instances are
+    then drawn once per claim group in a worker and sent with each batch. A script calling
+    this with ``jobs`` > 1 needs the usual ``if __name__ == "__main__":`` guard of spawned
+    processes. The results are the same as with ``jobs=1``: a batch's instances and training
     seeds depend only on (seed, theorem, batch), and training results not on the device split.
     Most of a small run is single-threaded (theory in numpy/sympy/cvxpy, tiny XLA steps), so
     on 2 cores two workers nearly halve the wall time of the default run.
@@ -456,7 +492,7 @@ def run(theorems: list[str], *, instances: int, seed: int, out: Path, resume: bo
         if renderer is not None and all((name, j) in done for j in range(len(sizes))):
             renderer.submit(_merge([name], sizes, done))  # drawn while the rest trains
 
-    jobs = max(1, min(int(jobs), len({name for name, _, _ in pending})))
+    jobs = max(1, min(int(jobs), len(pending)))
     try:
         if jobs == 1:
             for name, k, n in pending:

@@ -141,13 +141,14 @@ def test_verdicts_count_every_status(tmp_path):
     assert r.verdict == "PASS (4 undecided)" and r.passed
 
 
-REPORT_RUN = {"instances": 3, "seed": 2, "chunk": 3}
+REPORT_RUN = {"instances": 4, "seed": 2, "chunk": 2}
 
 
 @pytest.fixture(scope="session")
 def report_run(tmp_path_factory):
-    """One verify run (svm and relu1d, 3 instances each, in two worker processes: the CLI's
-    default on 2 cores) whose report three tests read; ``seen`` collects its progress."""
+    """One verify run (svm and relu1d, 4 instances each in batches of 2, in two worker
+    processes: the CLI's default on 2 cores) whose report three tests read; ``seen`` collects
+    its progress."""
     out = tmp_path_factory.mktemp("report")
     seen = []
     res = runner.run(["svm", "relu1d"], out=out, jobs=2, **REPORT_RUN,
@@ -157,11 +158,12 @@ def report_run(tmp_path_factory):
 
 @pytest.mark.xdist_group("report")
 def test_worker_processes_give_the_results_of_one_process(report_run, tmp_path):
-    """--jobs: batches of two theorems measured at once in spawned one-device workers end
-    with the rows one process computes (same instances and training seeds; training results
-    do not depend on the device split: equal to rounding, 1e-9 relative); the stream holds
-    every batch once; progress comes back from the workers, from 0 for each theorem (the
-    clock of its ETA) to all its instances, and the figures drawn there reach the report."""
+    """--jobs: batches measured at once in spawned one-device workers (of one theorem too,
+    from instances drawn once per claim group in a worker) end with the rows one process
+    computes (same instances and training seeds; training results do not depend on the
+    device split: equal to rounding, 1e-9 relative); the stream holds every batch once;
+    progress comes back from the workers, from 0 for each theorem (the clock of its ETA) up
+    to all its instances, never backwards; the figures drawn there reach the report."""
     res, out, seen = report_run
     runner.run(["svm"], out=tmp_path, jobs=1, report=False, **REPORT_RUN)
     d1, v1 = _values(tmp_path)
@@ -174,10 +176,11 @@ def test_worker_processes_give_the_results_of_one_process(report_run, tmp_path):
         assert np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-9, atol=1e-15,
                            equal_nan=True)
     recs = [json.loads(x) for x in (out / runner.STREAM).read_text().splitlines()]
-    assert sorted((r["theorem"], r["chunk"]) for r in recs) == [("relu1d", 0), ("svm", 0)]
+    assert sorted((r["theorem"], r["chunk"]) for r in recs) == \
+        [("relu1d", 0), ("relu1d", 1), ("svm", 0), ("svm", 1)]
     for t in ("svm", "relu1d"):
         mine = [d for tt, d, _ in seen if tt == t]
-        assert mine[0] == 0.0 and mine[-1] == 3 and mine == sorted(mine)
+        assert mine[0] == 0.0 and mine[-1] == 4 and mine == sorted(mine)
     assert any(r.figure for r in res)  # a claim figure drawn in a worker
 
 
