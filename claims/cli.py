@@ -113,7 +113,8 @@ def auto_chunk(instances: int) -> int:
 
 
 def auto_jobs() -> int:
-    """Worker processes when --jobs is not given: one per core (at most one per theorem)."""
+    """Worker processes when --jobs is not given: one per core (the runner uses at most one
+    per pending batch)."""
     return max(1, os.cpu_count() or 1)
 
 
@@ -494,8 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="instances per batch streamed to disk (all of them up to 64, then "
                    "about an eighth of them, at most 128)")
     v.add_argument("--jobs", type=_positive_int, default=None,
-                   help="theorems measured at once, each in a worker process (default: one "
-                   "per core; 1: everything in this process)")
+                   help="batches measured at once, each in a worker process: those of "
+                   "different theorems, or of one theorem with several (default: one per "
+                   "core; 1: everything in this process)")
     v.add_argument("--quiet", action="store_true", help="no progress output")
     v.add_argument("--data", default=None, metavar="FILE",
                    help="train and compare on your own data (CSV or NPZ) instead of drawn "
