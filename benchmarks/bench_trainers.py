@@ -150,10 +150,10 @@ class Linear:
         N, d = self.N, self.d
         return 4 * N * d + 7 * N + 2 * d
 
-    def jax(self, steps, block=16):
+    def jax(self, steps, block=None, devices=None):
         p0, X, y, m = self.j
         kw = dict(mask=m, loss="logistic", optimizer=gd, hyper={"lr": self.lr}, steps=steps,
-                  n_records=N_REC, block=block)
+                  n_records=N_REC, block=block, devices=devices)
         return lambda: fit_batch(nl.MODEL, p0, X, y, **kw).params
 
     def api(self, steps):
@@ -214,11 +214,11 @@ class DeepLinear:
         P = h * d + h * h * (L - 2) + h
         return 4 * N * d + 4 * h * d + 4 * h * h * (L - 2) + 15 * N + 5 * P
 
-    def jax(self, steps, block=16):
+    def jax(self, steps, block=None, devices=None):
         p0, X, y, m = self.j
         kw = dict(mask=m, loss="logistic", optimizer=normalized_gd,
                   hyper={"lr": np.full(self.B, self.eta)}, steps=steps, n_records=N_REC,
-                  block=block)
+                  block=block, devices=devices)
         return lambda: fit_batch(ndl.model(self.L), p0, X, y, **kw).params
 
     def api(self, steps):
@@ -296,11 +296,11 @@ class Convnet:
         return (4 * N * D + (2 * L + 2) * 5 * D * math.log2(D) + 6 * D * (4 * L - 3)
                 + 7 * N + 4 * L * D)
 
-    def jax(self, steps, block=16):
+    def jax(self, steps, block=None, devices=None):
         p0, X, y, m = self.j
         kw = dict(mask=m, loss="exp", optimizer=normalized_gd,
                   hyper={"lr": np.full(self.B, self.eta)}, steps=steps, n_records=N_REC,
-                  block=block)
+                  block=block, devices=devices)
         return lambda: fit_batch(nc.model(self.L), p0, X, y, **kw).params
 
     def api(self, steps):
@@ -394,7 +394,7 @@ class Relu1d:
         N, W = self.N, self.W
         return 12 * N * W + 46 * W + 4 * N
 
-    def jax(self, steps, block=None):
+    def jax(self, steps, block=None, devices=None):
         """The engine call of ``relu1d.train_batch`` (its model, Adam with the cosine step,
         the decaying weight decay, blocks of NETS_PER_BLOCK nets), without the numpy
         validation and post-processing (balancing, exact costs) around it."""
@@ -402,7 +402,7 @@ class Relu1d:
         hyper = {"lr": self.lr, "lam0": self.lam0, "lam1": self.lam1, "lr_floor": nr.LR_FLOOR}
         kw = dict(mask=m, loss="square", optimizer=nr.OPTIMIZER, regularizer=nr.WEIGHT_DECAY,
                   hyper=hyper, steps=steps, n_records=N_REC,
-                  block=block or nr.NETS_PER_BLOCK)
+                  block=block, devices=devices)
         return lambda: fit_batch(nr.MODELS[False], p0, x, y, **kw).params
 
     def api(self, steps):

@@ -148,7 +148,7 @@ def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, scale: floa
 
 def train_batch(X, y, *, key=None, params=None, mask=None, depth: int = 2,
                 scale: float = 0.1, loss: str = "exp", schedule: str = "normalized", lr=0.01,
-                steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
+                steps: int = 10_000, n_records: int = 40, block: int | None = None) -> Trace:
     """:func:`train` over a stack of instances X (B, N, D): one key split per instance, or
     stacked ``params`` (a tuple of L arrays of shape (B, D), e.g. balanced inits)."""
     L = check_depth(depth)

@@ -91,7 +91,7 @@ def train(X, y, *, key=None, params=None, mask=None, depth: int = 2, width: int 
 
 def train_batch(X, y, *, key, mask=None, depth: int = 2, width: int = 16, scale: float = 0.1,
                 loss: str = "logistic", schedule: str = "normalized", lr=0.1,
-                steps: int = 10_000, n_records: int = 40, block: int = 16) -> Trace:
+                steps: int = 10_000, n_records: int = 40, block: int | None = None) -> Trace:
     """:func:`train` over a stack of instances (X (B, N, d)); one key split per instance."""
     depth = check_depth(depth)
     return train_stack(model(depth), init, X, y,

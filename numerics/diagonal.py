@@ -260,7 +260,7 @@ def _lr(lr, B):
 
 
 def train_batch(X, y, *, alpha, depth: int = 2, lr=None, steps: int = 20_000,
-                n_records: int = 40, mask=None, block: int = 16, devices=None) -> Trace:
+                n_records: int = 40, mask=None, block: int | None = None, devices=None) -> Trace:
     """GD on ½‖Xβ - y‖² for a stack of instances, β = u^D - v^D from u = v = α (one
     :func:`engine.fit_batch <implicit_bias.numerics.engine.fit_batch>` call).
 

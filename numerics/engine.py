@@ -44,7 +44,17 @@ from .losses import Loss, get_loss, log_loss, normalized_cotangent, share_cotang
 from .optimizers import Optimizer, get_optimizer
 
 __all__ = ["Model", "Regularizer", "Trace", "fit", "fit_batch", "log_times", "scan_records",
-           "float_dtype", "instance_mesh", "hyper_batch", "init_batch"]
+           "float_dtype", "instance_mesh", "hyper_batch", "init_batch", "default_block",
+           "CPU_BLOCK", "ACCEL_BLOCK"]
+
+#: instances per ``lax.map`` block on a CPU device: a block's parameters, optimizer state and
+#: activations stay in cache (benchmarks/bench_linear.py sweeps it)
+CPU_BLOCK = 16
+#: instances per block on an accelerator (GPU, TPU): the whole shard, up to this many. On an
+#: H200 in float64 (benchmarks/bench_gpu.py), blocks of 16 ran 10-440x slower than one vmapped
+#: block; at 32768 instances one block was 1.25-1.8x faster than blocks of 4096 for linear,
+#: deep_linear and convnet, and 2.9x slower for relu1d (docs/engine.md)
+ACCEL_BLOCK = 4096
 
 
 class Model(NamedTuple):
@@ -220,6 +230,19 @@ def _run_batch_jit(params0, state0, X, y, mask, hyper, times, *, model, loss, op
                          out_specs=spec)(params0, state0, X, y, mask, hyper, times)
 
 
+def default_block(devices=None, *, cpu: int = CPU_BLOCK) -> int:
+    """The block :func:`fit_batch` uses when none is given: ``cpu`` instances on a CPU device,
+    :data:`ACCEL_BLOCK` on any other (``devices``: default all local devices).
+
+    >>> from implicit_bias.numerics.engine import default_block
+    >>> import jax
+    >>> default_block(jax.devices("cpu"))
+    16
+    """
+    devices = jax.local_devices() if devices is None else list(devices)
+    return int(cpu) if devices[0].platform == "cpu" else ACCEL_BLOCK
+
+
 def instance_mesh(devices=None):
     """A 1-D mesh named "i" over ``devices`` (default: all local devices), or None for one.
 
@@ -333,8 +356,8 @@ def fit(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int
 
 def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int,
               n_records: int = 40, mask=None, regularizer: Regularizer | None = None,
-              observe: Callable | None = None, state0=None, t0: int = 0, block: int = 16,
-              devices=None) -> Trace:
+              observe: Callable | None = None, state0=None, t0: int = 0,
+              block: int | None = None, devices=None) -> Trace:
     """:func:`fit` for a stack of B instances (leading axis B on ``params0``, ``X``, ``y``,
     ``mask``; each ``hyper`` value a scalar or shape (B,), and each of the optimizer's
     ``array_hyper`` an array with leading axis B).
@@ -344,6 +367,8 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
     instance, and the padding is dropped from the result (B below the device count runs on
     one device). Results do not depend on the split or on ``block``. The Trace holds host
     numpy arrays (PRNG keys excepted), ready to index per instance without compiling.
+    ``block``: instances per ``lax.map`` block on each device; None: :func:`default_block`
+    (16 on a CPU, the whole shard up to :data:`ACCEL_BLOCK` on an accelerator).
     """
     loss, optimizer = _resolve(model, loss, optimizer, regularizer)
     dtype = float_dtype(*jax.tree.leaves(params0))
@@ -371,6 +396,8 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
         per = (B + extra) // k
     else:
         per = B
+    if block is None:
+        block = default_block(devices)
     block = int(max(1, min(block, per)))
     out = _run_batch_jit(*args, times, model=model, loss=loss, optimizer=optimizer,
                          reg=regularizer, observe=observe, block=block, mesh=mesh)

@@ -206,7 +206,7 @@ def train(X, y, *, loss: str = "logistic", schedule: str = "gd", lr=None, steps:
 
 def train_batch(X, y, *, mask=None, loss: str = "logistic", schedule: str = "gd", lr=None,
                 steps: int = 10_000, n_records: int = 40, w0=None, key=None,
-                init_scale: float = 1.0, block: int = 16,
+                init_scale: float = 1.0, block: int | None = None,
                 resume: Trace | None = None) -> Trace:
     """:func:`train` for a stack of B instances: ``X`` (B, N, d), ``y`` (B, N), ``mask`` (B, N).
 
@@ -252,7 +252,7 @@ class Aligned(NamedTuple):
 def train_until_aligned(X, y, target, *, tol: float, mask=None, loss: str = "logistic",
                         schedule: str = "accelerated", lr=None,
                         stages=(21_000, 30_000, 60_000), bucket: int = 64,
-                        block: int = 16) -> Aligned:
+                        block: int | None = None) -> Aligned:
     """Train a batch until each instance's direction is within ``tol`` of ``target``.
 
     The verification hot path: every instance trains to ``stages[0]`` steps; those with

@@ -52,7 +52,7 @@ from implicit_bias.theory.errors import (
 from implicit_bias.theory.matrix import as_measurements, completion_operator
 from implicit_bias.theory.validate import check_depth
 
-from .engine import Model, Trace, fit_batch, float_dtype
+from .engine import Model, Trace, default_block, fit_batch, float_dtype
 from .optimizers import Optimizer, get_optimizer
 
 __all__ = [
@@ -559,6 +559,12 @@ def _stack_param(P, B: int, d: int, name: str, dtype):
     return jnp.asarray(arr, dtype)
 
 
+def _block(block):
+    """Instances per lax.map block: 8 on a CPU (a 3 x 3 to 6 x 6 instance's factors are small),
+    the engine's accelerator default elsewhere."""
+    return default_block(cpu=8) if block is None else block
+
+
 def _common(A, y, mask, lr):
     Ar, yr, mk = _batch(A, y, mask)
     dtype = float_dtype(np.zeros((), Ar.dtype))
@@ -566,7 +572,7 @@ def _common(A, y, mask, lr):
 
 
 def train_symmetric_batch(A, y, *, U0, lr, steps: int, n_records: int = 40, mask=None,
-                          optimizer="gd", block: int = 8) -> Trace:
+                          optimizer="gd", block: int | None = None) -> Trace:
     """Train W = UUᵀ on ½Σ_i(⟨A_i, UUᵀ⟩ - y_i)² for a stack of instances: ``A`` (B, m, d, d),
     ``y`` (B, m), ``U0`` (B, d, d), ``lr`` a scalar or (B,) (traced: a sweep never
     recompiles). ``Trace.predictor`` is W (B, R, d, d). Gunasekar et al. (NeurIPS 2017) use
@@ -584,11 +590,11 @@ def train_symmetric_batch(A, y, *, U0, lr, steps: int, n_records: int = 40, mask
     U = _stack_param(U0, B, d, "U0", dtype)
     return fit_batch(SYMMETRIC, U, jnp.asarray(Ar, dtype), jnp.asarray(yr, dtype), mask=mk,
                      loss="square", optimizer=get_optimizer(optimizer), hyper={"lr": lrs},
-                     steps=steps, n_records=n_records, block=block)
+                     steps=steps, n_records=n_records, block=_block(block))
 
 
 def train_deep_batch(A, y, *, params0, lr, steps: int, n_records: int = 40, mask=None,
-                     record: str = "matrix", optimizer="gd", block: int = 8) -> Trace:
+                     record: str = "matrix", optimizer="gd", block: int | None = None) -> Trace:
     """Train W = W_N ⋯ W_1 on ½Σ_i(⟨A_i, W⟩ - y_i)² by GD on the factors (``optimizer``) for a
     stack of instances: ``params0`` = (W_1, ..., W_N), each (B, d, d) (e.g. balanced, from
     :func:`deep_init` per instance, zero-padded with :func:`embed`). ``record="matrix"``
@@ -613,11 +619,11 @@ def train_deep_batch(A, y, *, params0, lr, steps: int, n_records: int = 40, mask
     model = deep_model(N) if record == "matrix" else factor_model(N)
     return fit_batch(model, ps, jnp.asarray(Ar, dtype), jnp.asarray(yr, dtype), mask=mk,
                      loss="square", optimizer=get_optimizer(optimizer), hyper={"lr": lrs},
-                     steps=steps, n_records=n_records, block=block)
+                     steps=steps, n_records=n_records, block=_block(block))
 
 
 def train_flow_batch(A, y, *, W0, depth: int, lr, steps: int, n_records: int = 40,
-                     mask=None, block: int = 8) -> Trace:
+                     mask=None, block: int | None = None) -> Trace:
     """Integrate the balanced end-to-end flow of depth ``depth`` (:func:`balanced_flow`) from
     W0 (B, d, d) for a stack of instances: the GF-faithful mode (det sign and rank of W are
     kept; first order in η). ``Trace.predictor`` is W (B, R, d, d).
@@ -634,4 +640,4 @@ def train_flow_batch(A, y, *, W0, depth: int, lr, steps: int, n_records: int = 4
     W = _stack_param(W0, B, d, "W0", dtype)
     return fit_batch(END_TO_END, W, jnp.asarray(Ar, dtype), jnp.asarray(yr, dtype), mask=mk,
                      loss="square", optimizer=balanced_flow(depth), hyper={"lr": lrs},
-                     steps=steps, n_records=n_records, block=block)
+                     steps=steps, n_records=n_records, block=_block(block))

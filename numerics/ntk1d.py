@@ -40,7 +40,7 @@ from implicit_bias.theory.errors import (
 )
 from implicit_bias.theory.validate import real_array
 
-from .engine import Model, Trace, fit_batch, float_dtype, init_batch
+from .engine import Model, Trace, default_block, fit_batch, float_dtype, init_batch
 
 __all__ = ["init", "predict", "predict_batch", "predictor", "predictor_on", "empirical_ntk",
            "GRID", "MODEL", "default_lr", "train_batch", "end_slopes"]
@@ -219,7 +219,7 @@ def end_slopes(params) -> tuple:
 
 
 def train_batch(x, y, *, key, width: int, mask=None, lr=None, steps: int = 2000,
-                n_records: int = 20, block: int = 8, devices=None) -> Trace:
+                n_records: int = 20, block: int | None = None, devices=None) -> Trace:
     """GD on ½Σ_i(f(x_i) - y_i)² for a stack of 1-D datasets x, y (B, N) (one
     :func:`engine.fit_batch <implicit_bias.numerics.engine.fit_batch>` call), each from its
     own antisymmetric initialization (keys split from ``key``; f₀ ≡ 0).
@@ -228,6 +228,8 @@ def train_batch(x, y, *, key, width: int, mask=None, lr=None, steps: int = 2000,
     :func:`default_lr`); ``steps`` traced (a new budget does not recompile). Returns the
     engine's Trace: ``predictor`` is f on :data:`GRID` at the record times, ``params`` the
     final {a, w, b} with leading axis B (evaluate them anywhere with :func:`predict`).
+    ``block``: nets per ``lax.map`` block; None: 8 on a CPU, the engine's accelerator
+    default elsewhere (:func:`engine.default_block <implicit_bias.numerics.engine.default_block>`).
 
     >>> import jax; jax.config.update("jax_enable_x64", True)
     >>> tr = train_batch([[0.0, 1.0, 2.0]], [[0.0, 1.0, 0.0]], key=jax.random.key(0),
@@ -255,4 +257,6 @@ def train_batch(x, y, *, key, width: int, mask=None, lr=None, steps: int = 2000,
     p0 = init_batch(init, key, B, width=int(width), dtype=dtype)
     return fit_batch(MODEL, p0, jnp.asarray(xv, dtype), jnp.asarray(yv, dtype), mask=m,
                      loss="square", optimizer="gd", hyper={"lr": lr}, steps=steps,
-                     n_records=n_records, block=block, devices=devices)
+                     n_records=n_records,
+                     block=default_block(devices, cpu=8) if block is None else block,
+                     devices=devices)

@@ -42,7 +42,7 @@ import numpy as np
 from implicit_bias.theory import relu1d as theory
 from implicit_bias.theory.errors import InvalidInputError, ShapeError
 
-from .engine import Model, Regularizer, fit_batch, float_dtype, init_batch
+from .engine import Model, Regularizer, default_block, fit_batch, float_dtype, init_batch
 from .optimizers import adam
 
 __all__ = ["Fit", "init", "predict", "balance", "lipschitz_bound", "train", "train_batch",
@@ -226,7 +226,8 @@ def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
     tr = fit_batch(MODELS[bool(skip)], p0, jnp.asarray(per_seed(xn), dtype),
                    jnp.asarray(per_seed(yn), dtype), mask=per_seed(mk), loss="square",
                    optimizer=OPTIMIZER, regularizer=WEIGHT_DECAY, hyper=hyper, steps=steps,
-                   n_records=n_records, block=NETS_PER_BLOCK, devices=devices)
+                   n_records=n_records,
+                   block=default_block(devices, cpu=NETS_PER_BLOCK), devices=devices)
     unflat = lambda a: np.asarray(a).reshape(B, seeds, *np.shape(a)[1:])  # noqa: E731
     P = {k: unflat(v).astype(float) for k, v in tr.params.items()}
     t = np.asarray(tr.t)[0]

@@ -425,3 +425,23 @@ def test_init_batch_matches_per_key_init_and_a_scale_sweep_does_not_recompile():
     assert engine._init_batch_jit._cache_size() == before
     engine.init_batch(_unit_init, key, 4, n=5, scale=2.0, dtype=jnp.float64)  # a new shape
     assert engine._init_batch_jit._cache_size() == before + 1
+
+
+def test_the_default_block_is_16_on_a_cpu_and_the_whole_shard_on_an_accelerator():
+    """fit_batch(block=None) runs blocks of 16 on a CPU (the cache-sized blocks every trainer
+    used) and up to ACCEL_BLOCK instances at once elsewhere: on an H200, blocks of 16 ran
+    10-440x slower than one vmapped block (benchmarks/bench_gpu.py). A block never changes a
+    result, so the default is checked by what it picks, and fit_batch against block=16."""
+
+    class Gpu:
+        platform = "gpu"
+
+    assert engine.default_block(jax.devices("cpu")) == engine.CPU_BLOCK == 16
+    assert engine.default_block(jax.devices("cpu"), cpu=8) == 8
+    assert engine.default_block([Gpu()]) == engine.default_block([Gpu()], cpu=8) == 4096
+    X, y = random_separable(3)
+    Xs, ys = np.stack([X] * 20), np.stack([y] * 20)
+    kw = dict(loss="logistic", optimizer="gd", hyper={"lr": 0.1}, steps=50, n_records=2)
+    a = fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, **kw)
+    b = fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, block=16, **kw)
+    np.testing.assert_array_equal(a.params, b.params)
