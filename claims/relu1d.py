@@ -164,7 +164,7 @@ def _measure_chain(insts, seed):
         for s in range(fit.cost.shape[0]):
             bad = bad or _fit_fields(fit, s, skip)
             p = {k: v[s] for k, v in fit.params.items()}
-            fx = np.asarray(nr.predict(p, x, skip))
+            fx = nr.evaluate(p, x, skip)
             own = tr.min_norm_interpolation(x, fx, skip=skip).cost
             worst = max(worst, fit.path_norm[s] - fit.cost_unbalanced[s],
                         fit.path_norm[s] - fit.cost[s],
@@ -314,7 +314,7 @@ def _fits_figure(insts, seed, fig):
         t = np.linspace(x[0] - 0.6 * span, x[-1] + 0.6 * span, 400)
         p = {k: v[s] for k, v in fit.params.items()}
         ax.plot(t, pred(t), "--", label=f"a minimal interpolant (R = {pred.cost:.3g})")
-        ax.plot(t, np.asarray(nr.predict(p, t, skip)), label=f"trained (C = {fit.cost[s]:.3g})")
+        ax.plot(t, nr.evaluate(p, t, skip), label=f"trained (C = {fit.cost[s]:.3g})")
         ax.plot(x, y, "ko", ms=4)
         ax.set_title(name, fontsize=8)
         ax.set_xlabel("x")

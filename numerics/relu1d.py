@@ -45,8 +45,8 @@ from implicit_bias.theory.errors import InvalidInputError, ShapeError
 from .engine import Model, Regularizer, default_block, fit_batch, float_dtype, init_batch
 from .optimizers import adam
 
-__all__ = ["Fit", "init", "predict", "balance", "lipschitz_bound", "train", "train_batch",
-           "bucket"]
+__all__ = ["Fit", "init", "predict", "evaluate", "balance", "lipschitz_bound", "train",
+           "train_batch", "bucket"]
 
 #: fraction of the step budget over which λ decays from λ₀ to λ₁ (then held at λ₁)
 LAM_DECAY_FRACTION = 0.7
@@ -93,6 +93,22 @@ def predict(params, x, skip: bool = False):
     h = jnp.maximum(jnp.outer(x, params["w"]) + params["b"][None, :], 0.0)
     out = h @ params["a"] + params["c"]
     return out + params["v"] * x if skip else out
+
+
+def evaluate(params: dict, x, skip: bool = False) -> np.ndarray:
+    """:func:`predict` on the host in numpy float64, for measuring trained nets: no JAX
+    dispatch, and no compilation per new number of points (eager JAX compiles each op for
+    each shape). ``params`` one net's {a, w, b, c, v} (numpy or JAX arrays).
+
+    >>> p = {"a": np.array([1.0, -1.0]), "w": np.array([1.0, 1.0]), "b": np.array([0.0, -1.0]),
+    ...      "c": 0.5, "v": 2.0}
+    >>> evaluate(p, [-1.0, 0.5, 2.0]).tolist(), evaluate(p, [2.0], skip=True).tolist()
+    ([0.5, 1.0, 1.5], [5.5])
+    """
+    a, w, b = (np.asarray(params[k], float) for k in ("a", "w", "b"))
+    x = np.asarray(x, float)
+    out = np.maximum(np.multiply.outer(x, w) + b, 0.0) @ a + float(params["c"])
+    return out + float(params["v"]) * x if skip else out
 
 
 def _cost(p):
@@ -249,8 +265,7 @@ def train_batch(x, y, *, key, mask=None, width: int = 1000, skip: bool = False,
             nc = theory.network_cost(u["a"], u["w"], u["b"], float(u["c"]),
                                      skip=float(u["v"]) if skip else None)
             cost[b, s], path[b, s], rep[b, s] = nc.cost, nc.path_norm, nc.representation
-            fx = u["a"] @ np.maximum(np.outer(u["w"], xs) + u["b"][:, None], 0) + u["c"]
-            err[b, s] = float(np.max(np.abs(fx + (u["v"] * xs if skip else 0) - ys)))
+            err[b, s] = float(np.max(np.abs(evaluate(u, xs, skip) - ys)))
     best = np.array([theory.min_norm_interpolation(xs, ys, skip=skip).cost for xs, ys in data])
     G = np.array([lipschitz_bound(xs, skip=skip) for xs, _ in data])
     return Fit(bal, cost, raw, path, rep, err, best, G, t, loss, pen)
