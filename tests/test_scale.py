@@ -117,7 +117,9 @@ SCRIPT = textwrap.dedent(r"""
 
 @functools.cache  # once per process, however the tests and fixtures are ordered
 def _four_devices():
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4",
+    # the conftest's XLA_FLAGS (the backend's optimization level) plus 4 host devices
+    flags = os.environ.get("XLA_FLAGS", "")
+    env = dict(os.environ, XLA_FLAGS=f"{flags} --xla_force_host_platform_device_count=4".strip(),
                JAX_ENABLE_X64="1", JAX_PLATFORMS="cpu")
     proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
                           text=True, timeout=300)
