@@ -25,7 +25,7 @@ warm call) is reported apart; no timed call compiles (the step count is traced).
 
 ``--stand-in`` lets one CPU device play the accelerator (a smoke test of this script on a
 machine without one; its ratios mean nothing). Without it the script exits 2 when JAX sees
-no accelerator.
+no accelerator, or 0 with ``--skip-without-accelerator`` (how ``run_all.py`` calls it).
 """
 
 from __future__ import annotations
@@ -122,14 +122,20 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--stand-in", action="store_true",
                    help="no accelerator: one CPU device plays it (smoke test only)")
+    p.add_argument("--skip-without-accelerator", action="store_true",
+                   help="no accelerator: write a JSON saying so and exit 0 (run_all.py)")
     p.add_argument("--json", type=Path, default=None)
     a = p.parse_args(argv)
     cpu = jax.devices("cpu")
     if a.stand_in:
         accel = cpu[:1]
     elif jax.default_backend() == "cpu":
-        print("no accelerator visible to JAX (default backend cpu); --stand-in to smoke test",
-              file=sys.stderr)
+        msg = "no accelerator visible to JAX (default backend cpu)"
+        if a.skip_without_accelerator:
+            print(f"# {msg}: skipped")
+            write_json(a.json, {"machine": machine_info(), "skipped": msg, "ok": True})
+            return 0
+        print(f"{msg}; --stand-in to smoke test", file=sys.stderr)
         return 2
     else:
         accel = jax.devices()[:1]
