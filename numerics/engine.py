@@ -239,8 +239,9 @@ def default_block(devices=None, *, cpu: int = CPU_BLOCK) -> int:
     >>> default_block(jax.devices("cpu"))
     16
     """
-    devices = jax.local_devices() if devices is None else list(devices)
-    return int(cpu) if devices[0].platform == "cpu" else ACCEL_BLOCK
+    devices = list(devices) if devices is not None else []
+    first = devices[0] if devices else jax.local_devices()[0]
+    return int(cpu) if first.platform == "cpu" else ACCEL_BLOCK
 
 
 def instance_mesh(devices=None):
