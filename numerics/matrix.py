@@ -560,8 +560,8 @@ def _stack_param(P, B: int, d: int, name: str, dtype):
 
 
 def _block(block):
-    """Instances per lax.map block: 8 on a CPU (a 3 x 3 to 6 x 6 instance's factors are small),
-    the engine's accelerator default elsewhere."""
+    """Instances per lax.map block: 8 on a CPU (what these trainers always used), the
+    engine's accelerator default elsewhere (:func:`engine.default_block`)."""
     return default_block(cpu=8) if block is None else block
 
 

@@ -431,7 +431,8 @@ def test_the_default_block_is_16_on_a_cpu_and_the_whole_shard_on_an_accelerator(
     """fit_batch(block=None) runs blocks of 16 on a CPU (the cache-sized blocks every trainer
     used) and up to ACCEL_BLOCK instances at once elsewhere: on an H200, blocks of 16 ran
     10-440x slower than one vmapped block (benchmarks/bench_gpu.py). A block never changes a
-    result, so the default is checked by what it picks, and fit_batch against block=16."""
+    result, so the default is checked by what it picks, and by fit_batch(block=None) reusing
+    the program compiled for block=16 (the block is static: another block would compile)."""
 
     class Gpu:
         platform = "gpu"
@@ -442,6 +443,10 @@ def test_the_default_block_is_16_on_a_cpu_and_the_whole_shard_on_an_accelerator(
     X, y = random_separable(3)
     Xs, ys = np.stack([X] * 20), np.stack([y] * 20)
     kw = dict(loss="logistic", optimizer="gd", hyper={"lr": 0.1}, steps=50, n_records=2)
-    a = fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, **kw)
     b = fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, block=16, **kw)
+    before = engine._run_batch_jit._cache_size()
+    a = fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, **kw)
+    assert engine._run_batch_jit._cache_size() == before
     np.testing.assert_array_equal(a.params, b.params)
+    fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, block=4, **kw)
+    assert engine._run_batch_jit._cache_size() == before + 1  # the check can fail
