@@ -604,3 +604,18 @@ def test_verify_checks_flag_wrong_fields(which, monkeypatch):
             errors = [o.status == "implementation error" for o in outs]
             assert errors == (where if c is claim else [False, False]), (
                 c.name, [o.reason for o in outs])
+
+
+def test_limits_of_sums_are_taken_term_by_term_only_when_every_term_is_finite():
+    """The symbolic route's limits (f' at ±inf, one-sided values at kinks) take a sum term by
+    term when each term has a finite limit (the sum's limit is then their sum); an infinite
+    term may cancel another, so then the whole sum goes to sympy: x - sqrt(x^2 + 1) -> 0 at
+    +inf although its terms go to +inf and -inf."""
+    from implicit_bias.theory._relu1d_symbolic import _limit
+
+    x = sp.Symbol("x", real=True)
+    assert _limit(sp.tanh(x) + sp.tanh(x - 10) + 3, x, sp.oo, "+") == 5
+    assert _limit(sp.tanh(x) - sp.tanh(x - 10), x, -sp.oo, "+") == 0
+    assert _limit(x - sp.sqrt(x**2 + 1), x, sp.oo, "+") == 0
+    assert _limit(sp.Abs(x) / x + x**2, x, 0, "+") == 1  # one-sided, at a finite point
+    assert _limit(sp.Abs(x) / x + x**2, x, 0, "-") == -1

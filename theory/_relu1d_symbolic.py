@@ -290,6 +290,19 @@ def _branch(expr, x, point):
 
 
 def _limit(g, x, point, direction):
+    """lim g at ``point`` (one-sided from ``direction`` at a finite point), or None where sympy
+    finds none. A sum is taken term by term first: when every term has a finite limit, the
+    sum's limit is their sum (gruntz on a sum of tanh's took 0.27 s, its terms 0.05 s in
+    all); otherwise (an infinite term may cancel) the whole sum is passed on."""
+    terms = sp.Add.make_args(g)
+    if len(terms) > 1:
+        vals = [_limit_one(t, x, point, direction) for t in terms]
+        if all(v is not None and v.is_finite is True for v in vals):
+            return sp.Add(*vals)
+    return _limit_one(g, x, point, direction)
+
+
+def _limit_one(g, x, point, direction):
     try:
         if point is sp.S.Infinity or point is sp.S.NegativeInfinity:
             val = sp.limit(g, x, point)
