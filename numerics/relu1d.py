@@ -96,7 +96,8 @@ def predict(params, x, skip: bool = False):
 
 
 def evaluate(params: dict, x, skip: bool = False) -> np.ndarray:
-    """:func:`predict` on the host in numpy float64, for measuring trained nets: no JAX
+    """:func:`predict` on the host in numpy float64 (:func:`theory.relu1d.network_values
+    <implicit_bias.theory.relu1d.network_values>`), for measuring trained nets: no JAX
     dispatch, and no compilation per new number of points (eager JAX compiles each op for
     each shape). ``params`` one net's {a, w, b, c, v} (numpy or JAX arrays).
 
@@ -105,10 +106,8 @@ def evaluate(params: dict, x, skip: bool = False) -> np.ndarray:
     >>> evaluate(p, [-1.0, 0.5, 2.0]).tolist(), evaluate(p, [2.0], skip=True).tolist()
     ([0.5, 1.0, 1.5], [5.5])
     """
-    a, w, b = (np.asarray(params[k], float) for k in ("a", "w", "b"))
-    x = np.asarray(x, float)
-    out = np.maximum(np.multiply.outer(x, w) + b, 0.0) @ a + float(params["c"])
-    return out + float(params["v"]) * x if skip else out
+    return theory.network_values(x, params["a"], params["w"], params["b"], float(params["c"]),
+                                 float(params["v"]) if skip else 0.0)
 
 
 def _cost(p):

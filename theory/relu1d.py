@@ -29,6 +29,7 @@ __all__ = [
     "NetworkCost",
     "network_cost",
     "network_function",
+    "network_values",
     "Interpolant",
     "min_norm_interpolation",
     "representation_cost",
@@ -136,6 +137,18 @@ def _net_arrays(a, w, b):
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
         raise NonFiniteError("network parameters contain NaN or inf")
     return a, w, b
+
+
+def network_values(x, a, w, b, c: float = 0.0, v: float = 0.0) -> np.ndarray:
+    """f(x) = Σ a_i[w_i x + b_i]_+ + c + v·x at the points x, from the units themselves (no
+    piecewise-linear resampling, which loses precision when a kink lies far away).
+
+    >>> network_values([-1.0, 0.5, 2.0], [1.0, -1.0], [1.0, 1.0], [0.0, -1.0], 0.5).tolist()
+    [0.5, 1.0, 1.5]
+    """
+    a, w, b = _net_arrays(a, w, b)
+    x = np.asarray(x, dtype=float)
+    return np.maximum(np.multiply.outer(x, w) + b, 0.0) @ a + float(c) + float(v) * x
 
 
 def network_function(a, w, b, c: float = 0.0, v: float = 0.0) -> PiecewiseLinear | None:
@@ -269,9 +282,7 @@ class Interpolant:
             a, w, b, c, *rest = f
             v = float(rest[0]) if rest else 0.0
             a, w, b = _net_arrays(a, w, b)
-            # evaluate the net itself (units whose kinks lie far away would make a
-            # piecewise-linear resampling lose precision)
-            fx = np.maximum(np.outer(self.x, w) + b, 0.0) @ a + float(c) + v * self.x
+            fx = network_values(self.x, a, w, b, c, v)
             scale = max(1.0, float(np.max(np.abs(self.y))))
             if np.max(np.abs(fx - self.y)) > tol * scale:
                 return False
