@@ -48,11 +48,10 @@ exit codes: 0 ok; 1 a claim failed / a search ended unexpectedly / a replay diff
 
 def _enable_x64():
     # JAX only for the commands that train; compiled programs are cached on disk between runs
-    # (IMPLICIT_BIAS_CACHE=off: none)
+    # (IMPLICIT_BIAS_CACHE=off: none; numerics.runtime.default_cache_dir)
     from implicit_bias.numerics.runtime import configure, default_cache_dir
 
-    cache = default_cache_dir()
-    configure(x64=True, cache_dir=None if cache in ("off", "0", "") else cache)
+    configure(x64=True, cache_dir=default_cache_dir())
 
 
 class _Progress:
@@ -478,8 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "DIR/stream.jsonl (one line per finished batch, for --resume). The "
                        "default run (every theorem, 32 instances, two theorems at a time on 2 "
                        "cores) takes 45 s to 2 min on 2 cores the first time and 30 to 80 s once "
-                       "compiled programs are cached "
-                       "(IMPLICIT_BIAS_CACHE, default ~/.cache/implicit-bias/jax; off: none).")
+                       "compiled programs are cached (in $IMPLICIT_BIAS_CACHE, default "
+                       "~/.cache/implicit-bias/jax; IMPLICIT_BIAS_CACHE=off: no cache).")
     v.add_argument("theorems", nargs="*", metavar="THEOREM",
                    help=f"one or more of {list(registry.THEOREMS)} or 'all' (default)")
     v.add_argument("--instances", type=_positive_int, default=32,

@@ -11,11 +11,24 @@ import os
 __all__ = ["configure", "default_cache_dir"]
 
 
-def default_cache_dir() -> str:
+#: values of ``$IMPLICIT_BIAS_CACHE`` that switch the cache off (any case)
+CACHE_OFF = ("off", "none", "no", "false", "0")
+
+
+def default_cache_dir() -> str | None:
     """Where the CLI keeps JAX's persistent compilation cache:
-    ``$IMPLICIT_BIAS_CACHE``, else ``$XDG_CACHE_HOME/implicit-bias/jax`` (``~/.cache/...``)."""
-    if os.environ.get("IMPLICIT_BIAS_CACHE"):
-        return os.environ["IMPLICIT_BIAS_CACHE"]
+    ``$IMPLICIT_BIAS_CACHE``, else ``$XDG_CACHE_HOME/implicit-bias/jax`` (``~/.cache/...``);
+    None (no cache) when ``$IMPLICIT_BIAS_CACHE`` is one of :data:`CACHE_OFF` (``off``,
+    ``none``, ``no``, ``false``, ``0``), rather than a folder of that name.
+
+    >>> "none" in CACHE_OFF  # IMPLICIT_BIAS_CACHE=None: no cache, and no folder named None
+    True
+    """
+    value = os.environ.get("IMPLICIT_BIAS_CACHE", "").strip()
+    if value.lower() in CACHE_OFF:
+        return None
+    if value:
+        return value
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "implicit-bias", "jax")
 

@@ -291,3 +291,17 @@ def test_a_users_own_claims_file_is_checked_and_replayed(tmp_path, capsys):
     bad = tmp_path / "bad.py"
     bad.write_text("CLAIMS = 3\n")
     assert main(["conjecture", "list", "--claims", str(bad)]) == 2
+
+
+@pytest.mark.parametrize("value", ["off", "none", "None", "0", "false", " OFF "])
+def test_the_compile_cache_is_switched_off_by_name_not_made_into_a_folder(value, monkeypatch):
+    # IMPLICIT_BIAS_CACHE=none once made a folder named "none" in the working directory
+    from implicit_bias.numerics.runtime import default_cache_dir
+
+    monkeypatch.setenv("IMPLICIT_BIAS_CACHE", value)
+    assert default_cache_dir() is None
+    monkeypatch.setenv("IMPLICIT_BIAS_CACHE", "/tmp/somewhere")
+    assert default_cache_dir() == "/tmp/somewhere"
+    monkeypatch.delenv("IMPLICIT_BIAS_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/tmp/xdg")
+    assert default_cache_dir() == "/tmp/xdg/implicit-bias/jax"
