@@ -37,10 +37,14 @@ def init(key, *, d: int, depth: int, width: int, scale: float = 0.1, dtype=None)
         raise DepthError("a deep linear net needs depth >= 2 (depth 1 is numerics.linear)")
     dtype = dtype or float_dtype()
     dims = [d] + [width] * (depth - 1) + [1]
-    keys = jax.random.split(key, depth)
+    # one draw cut into the layers: each jax.random call compiles its own threefry hash
+    # (a split and L draws took 0.92 s to compile at depth 3, batch 32; one draw 0.3 s)
+    sizes = [dims[i + 1] * dims[i] for i in range(depth)]
+    z = jax.random.normal(key, (sum(sizes),), dtype)
+    ends = np.cumsum(sizes)
     return tuple(
-        scale * jax.random.normal(k, (dims[i + 1], dims[i]), dtype) / np.sqrt(dims[i])
-        for i, k in enumerate(keys)
+        scale * z[e - n:e].reshape(dims[i + 1], dims[i]) / np.sqrt(dims[i])
+        for i, (n, e) in enumerate(zip(sizes, ends, strict=True))
     )
 
 

@@ -45,7 +45,7 @@ from .optimizers import Optimizer, get_optimizer
 
 __all__ = ["Model", "Regularizer", "Trace", "fit", "fit_batch", "log_times", "scan_records",
            "float_dtype", "instance_mesh", "hyper_batch", "init_batch", "default_block",
-           "CPU_BLOCK", "ACCEL_BLOCK"]
+           "CPU_BLOCK", "ACCEL_BLOCK", "batch_bucket"]
 
 #: instances per ``lax.map`` block on a CPU device: a block's parameters, optimizer state and
 #: activations stay in cache (benchmarks/bench_linear.py sweeps it)
@@ -230,6 +230,30 @@ def _run_batch_jit(params0, state0, X, y, mask, hyper, times, *, model, loss, op
                          out_specs=spec)(params0, state0, X, y, mask, hyper, times)
 
 
+def batch_bucket(per: int, block: int) -> tuple[int, int]:
+    """(padded count, block) for ``per`` instances on one device in blocks of at most
+    ``block``: up to ``block`` instances are padded to the next power of two (capped at
+    ``block``), more to a whole number of blocks.
+
+    The compiled program depends on the padded count, so a sweep or a property test over
+    batch sizes compiles one program per bucket instead of one per size (in the test suite:
+    127 training programs for 98 distinct problems before buckets), and a whole number of
+    blocks spares ``lax.map`` the second copy of the body it compiles for a remainder. The
+    padding costs under twice the work of a small batch, and under one block for a large one.
+
+    >>> from implicit_bias.numerics.engine import batch_bucket
+    >>> [batch_bucket(n, 16) for n in (1, 3, 13, 16, 17, 40)]
+    [(1, 1), (4, 4), (16, 16), (16, 16), (32, 16), (48, 16)]
+    >>> batch_bucket(11, 12)
+    (12, 12)
+    """
+    per, block = int(per), int(max(1, block))
+    if per <= block:
+        b = min(block, 1 << max(0, per - 1).bit_length())
+        return b, b
+    return -(-per // block) * block, block
+
+
 def default_block(devices=None, *, cpu: int = CPU_BLOCK) -> int:
     """The block :func:`fit_batch` uses when none is given: ``cpu`` instances on a CPU device,
     :data:`ACCEL_BLOCK` on any other (``devices``: default all local devices).
@@ -297,7 +321,7 @@ def _hyper(optimizer: Optimizer, regularizer, hyper, model, dtype, batch=None) -
             if batch is not None and (a.ndim < 1 or a.shape[0] != batch):
                 raise ShapeError(f"array hyperparameter {k!r} must have a leading instance "
                                  f"axis of length {batch}, got shape {a.shape}")
-            res[k] = jnp.asarray(a, dtype)
+            res[k] = np.asarray(a, dtype)
             continue
         if batch is not None:
             if a.ndim > 1 or (a.ndim == 1 and a.shape[0] != batch):
@@ -306,8 +330,10 @@ def _hyper(optimizer: Optimizer, regularizer, hyper, model, dtype, batch=None) -
             a = np.broadcast_to(a, (batch,))
         elif a.ndim:
             raise ShapeError(f"hyperparameter {k!r} must be a scalar, got shape {a.shape}")
-        res[k] = jnp.asarray(a, dtype)
-    res["degree"] = jnp.asarray(np.full(() if batch is None else (batch,), model.degree), dtype)
+        # numpy, not jnp: a broadcast view becomes a device array through an eager program
+        # compiled per shape (``jit_stage``, ``broadcast_in_dim``), i.e. per batch size
+        res[k] = np.array(a, dtype)
+    res["degree"] = np.full(() if batch is None else (batch,), model.degree, dtype)
     return res
 
 
@@ -319,14 +345,14 @@ def hyper_batch(hyper: dict, B: int) -> dict:
 def _times(steps, n_records, t0):
     if isinstance(t0, bool) or int(t0) < 0:
         raise InvalidInputError(f"t0 must be an integer >= 0, got {t0!r}")
-    return jnp.asarray(int(t0) + log_times(steps, n_records))
+    return np.asarray(int(t0) + log_times(steps, n_records))  # host: no eager program
 
 
 def _mask(mask, y):
-    if mask is None:
-        return jnp.ones(jnp.shape(y), bool)
-    m = jnp.asarray(mask, bool)
-    if m.shape != jnp.shape(y):
+    if mask is None:  # on the host, like _hyper: no eager program per shape
+        return np.ones(np.shape(y), bool)
+    m = np.asarray(mask, bool)
+    if m.shape != np.shape(y):
         raise ShapeError(f"mask must have shape {jnp.shape(y)}, got {m.shape}")
     return m
 
@@ -347,7 +373,7 @@ def fit(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int
     """
     loss, optimizer = _resolve(model, loss, optimizer, regularizer)
     dtype = float_dtype(*jax.tree.leaves(params0))
-    Xj, yj = jnp.asarray(X), jnp.asarray(y)
+    Xj, yj = _input(X), _input(y)
     state0 = optimizer.init(params0) if state0 is None else state0
     return _run_jit(params0, state0, Xj, yj, _mask(mask, yj),
                     _hyper(optimizer, regularizer, hyper, model, dtype),
@@ -366,40 +392,38 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
     The instance axis is split over ``devices`` (default: all local devices) with
     ``jax.shard_map``; B is padded to a multiple of the device count by repeating the last
     instance, and the padding is dropped from the result (B below the device count runs on
-    one device). Results do not depend on the split or on ``block``. The Trace holds host
+    one device); each device's share is padded the same way to its :func:`batch_bucket`,
+    so nearby batch sizes share one compiled program. Results do not depend on the split,
+    the padding or ``block``. The Trace holds host
     numpy arrays (PRNG keys excepted), ready to index per instance without compiling.
     ``block``: instances per ``lax.map`` block on each device; None: :func:`default_block`
     (16 on a CPU, the whole shard up to :data:`ACCEL_BLOCK` on an accelerator).
     """
     loss, optimizer = _resolve(model, loss, optimizer, regularizer)
     dtype = float_dtype(*jax.tree.leaves(params0))
-    Xj, yj = jnp.asarray(X), jnp.asarray(y)
+    Xj, yj = _input(X), _input(y)
     B = Xj.shape[0]
     mj = _mask(mask, yj)
     hj = _hyper(optimizer, regularizer, hyper, model, dtype, batch=B)
-    state0 = _init_states(params0, optimizer=optimizer) if state0 is None else state0
     times = _times(steps, n_records, t0)
     mesh = instance_mesh(devices)
     if mesh is not None and B < mesh.devices.size:
         mesh = None  # fewer instances than devices: padding would only add work
-    args = (params0, state0, Xj, yj, mj, hj)
-    extra = 0
-    if mesh is not None:
-        # host arrays: placing a device array on the mesh slices it with an eager program per
-        # shape (83 ``_multi_slice`` compiles in one default verify); numpy is split on the host
-        args = jax.tree.map(_host, args)
-        k = mesh.devices.size
-        extra = (-B) % k
-        if extra:
-            args = jax.tree.map(
-                lambda a: _xnp(a).concatenate([a, _xnp(a).repeat(a[-1:], extra, axis=0)]),
-                args)
-        per = (B + extra) // k
-    else:
-        per = B
+    k = mesh.devices.size if mesh is not None else 1
     if block is None:
         block = default_block(devices)
-    block = int(max(1, min(block, per)))
+    per, block = batch_bucket(-(-B // k), block)
+    # host arrays: placing a device array on the mesh slices it with an eager program per
+    # shape (83 ``_multi_slice`` compiles in one default verify), and padding a device array
+    # would compile a concatenation per shape; numpy is split and padded on the host (and
+    # numpy throughout keeps one jit cache entry per bucket, padded or not)
+    args = jax.tree.map(_host, (params0, state0, Xj, yj, mj, hj))
+    extra = per * k - B
+    if extra:
+        args = jax.tree.map(
+            lambda a: _xnp(a).concatenate([a, _xnp(a).repeat(a[-1:], extra, axis=0)]), args)
+    if state0 is None:  # on the padded batch: its program is shared by the bucket too
+        args = (args[0], _init_states(args[0], optimizer=optimizer), *args[2:])
     out = _run_batch_jit(*args, times, model=model, loss=loss, optimizer=optimizer,
                          reg=regularizer, observe=observe, block=block, mesh=mesh)
     return jax.tree.map(lambda a: _host(a)[:B], out)
@@ -438,6 +462,17 @@ def _init_batch_jit(key, traced, *, init, B, static):
 @partial(jax.jit, static_argnames="optimizer")
 def _init_states(params, *, optimizer):
     return jax.vmap(optimizer.init)(params)
+
+
+def _input(a):
+    """A data array as given if it is a JAX array, else a numpy array of JAX's canonical dtype
+    (float32 without x64): ``jnp.asarray`` of a numpy array compiles a program per shape
+    (``jit_stage``), i.e. per batch size and instance size."""
+    if isinstance(a, jax.Array):
+        return a
+    a = np.asarray(a)
+    dt = jax.dtypes.canonicalize_dtype(a.dtype)
+    return a if a.dtype == dt else a.astype(dt)
 
 
 def _xnp(a):

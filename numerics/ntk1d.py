@@ -56,11 +56,8 @@ def init(key, *, width: int, dtype=None) -> dict:
     if width % 2:
         raise InvalidInputError(f"the antisymmetric init needs an even width, got {width}")
     dtype = dtype or float_dtype()
-    ka, kw, kb = jax.random.split(key, 3)
     h = int(width) // 2
-    a = jax.random.normal(ka, (h,), dtype)
-    w = jax.random.normal(kw, (h,), dtype)
-    b = jax.random.normal(kb, (h,), dtype)
+    a, w, b = jax.random.normal(key, (3, h), dtype)  # one draw: one threefry program
     return {"a": jnp.concatenate([a, -a]), "w": jnp.concatenate([w, w]),
             "b": jnp.concatenate([b, b])}
 

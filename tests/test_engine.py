@@ -450,3 +450,24 @@ def test_the_default_block_is_16_on_a_cpu_and_the_whole_shard_on_an_accelerator(
     np.testing.assert_array_equal(a.params, b.params)
     fit_batch(linear.MODEL, np.zeros((20, 3)), Xs, ys, block=4, **kw)
     assert engine._run_batch_jit._cache_size() == before + 1  # the check can fail
+
+
+def test_nearby_batch_sizes_share_one_compiled_program_and_padding_changes_nothing():
+    """fit_batch pads each device's share to its batch_bucket (powers of two up to the block,
+    whole blocks beyond), so B = 5..8 compile one program, and the padded instances (copies of
+    the last one) are dropped without touching the real ones: each result equals that
+    instance's own run (to 1e-12: a vmapped block of another width may round differently)."""
+    insts = [random_separable(s, n=4, d=3) for s in range(8)]
+    X = np.stack([i[0] for i in insts])
+    y = np.stack([i[1] for i in insts])
+    kw = dict(loss="logistic", optimizer="gd", hyper={"lr": 0.1}, steps=40, n_records=2,
+              devices=jax.devices("cpu")[:1])
+    full = fit_batch(linear.MODEL, np.zeros((8, 3)), X, y, **kw)
+    before = engine._run_batch_jit._cache_size()
+    for B in (5, 6, 7):
+        tb = fit_batch(linear.MODEL, np.zeros((B, 3)), X[:B], y[:B], **kw)
+        assert tb.params.shape == (B, 3) and tb.log_loss.shape[0] == B
+        np.testing.assert_allclose(tb.params, full.params[:B], rtol=1e-12, atol=1e-12)
+    assert engine._run_batch_jit._cache_size() == before  # the check can fail
+    fit_batch(linear.MODEL, np.zeros((3, 3)), X[:3], y[:3], **kw)
+    assert engine._run_batch_jit._cache_size() == before + 1  # 3 -> bucket 4: another program
