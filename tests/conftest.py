@@ -15,10 +15,18 @@ Profiles (``IMPLICIT_BIAS_PROFILE=thorough`` or pytest's ``--hypothesis-profile=
 * ``thorough``: 500 random examples, for hunting counterexamples.
 * ``dev``: 5 examples, for a quick local loop.
 
-No persistent compilation cache: ``IMPLICIT_BIAS_CACHE=off`` unless the caller sets it, so the
-CLI runs inside the tests never write into the user's own cache (``~/.cache/implicit-bias``).
-(A cache shared by the xdist workers was measured: writing every program costs more than
-the few programs two workers share save, 52.6 s against 47.1 s for test_convnet + test_engine.)
+The user's compilation cache is never touched: ``IMPLICIT_BIAS_CACHE=off`` unless the caller
+sets it, so the CLI runs inside the tests never write into ``~/.cache/implicit-bias``. The
+session has a cache of its own instead, a temporary folder made by the controlling process,
+shared by its xdist workers (``IMPLICIT_BIAS_TEST_JAX_CACHE``; ``off``: none) and removed at
+the end. It keeps only programs that took at least 0.1 s to compile: the two workers of ``-n
+2`` compiled 165 identical programs (13 s of each worker's compile time), and a worker
+recompiles some of its own (jit caches keyed by function identity). Writing every program cost
+more than sharing saved (52.6 s against 47.1 s for test_convnet + test_engine); with the 0.1 s
+floor the suite took 128 and 125 s against 132 and 127 s without it, runs interleaved
+(2026-12-04; 218 entries, 5 MB): 2-3 %, as much as the noise between runs, but in the same
+direction. Nothing in the suite depends on it: a test that checks "no recompilation" counts jit
+cache entries.
 
 XLA's LLVM backend at optimization level 0 (``--xla_backend_optimization_level=0`` in
 ``XLA_FLAGS``, also inherited by the CLI and scale subprocesses the tests start): the suite
@@ -33,7 +41,10 @@ no tolerance may rest on the exact bits of one level: the suite passes at both
 is left alone). The library and the CLI never set it.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 if (os.environ.get("IMPLICIT_BIAS_TEST_XLA_OPT", "0") == "0"
         and "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", "")):
@@ -44,6 +55,14 @@ import jax  # noqa: E402  (after XLA_FLAGS: the backend reads them when it start
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 os.environ.setdefault("IMPLICIT_BIAS_CACHE", "off")
+if os.environ.get("IMPLICIT_BIAS_TEST_JAX_CACHE", "").lower() != "off":
+    if not os.environ.get("IMPLICIT_BIAS_TEST_JAX_CACHE"):  # the controller (or a plain run)
+        _session_cache = tempfile.mkdtemp(prefix="implicit-bias-test-jax-")
+        os.environ["IMPLICIT_BIAS_TEST_JAX_CACHE"] = _session_cache  # inherited by workers
+        atexit.register(shutil.rmtree, _session_cache, ignore_errors=True)
+    jax.config.update("jax_compilation_cache_dir", os.environ["IMPLICIT_BIAS_TEST_JAX_CACHE"])
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_numpy_dtype_promotion", "strict")
