@@ -19,8 +19,8 @@ The user's compilation cache is never touched: ``IMPLICIT_BIAS_CACHE=off`` unles
 sets it, so the CLI runs inside the tests never write into ``~/.cache/implicit-bias``. The
 session has a cache of its own instead, a temporary folder made by the controlling process,
 shared by its xdist workers (``IMPLICIT_BIAS_TEST_JAX_CACHE``; ``off``: none) and removed at
-the end. It keeps only programs that took at least 0.1 s to compile: the two workers of ``-n
-2`` compiled 165 identical programs (13 s of each worker's compile time), and a worker
+the end. It keeps only programs that took at least 0.1 s to compile: the two workers
+of ``-n 2`` compiled 165 identical programs (13 s of each worker's compile time), and a worker
 recompiles some of its own (jit caches keyed by function identity). Writing every program cost
 more than sharing saved (52.6 s against 47.1 s for test_convnet + test_engine); with the 0.1 s
 floor the suite took 128 and 125 s against 132 and 127 s without it, runs interleaved
