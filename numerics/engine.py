@@ -423,7 +423,8 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
         args = jax.tree.map(
             lambda a: _xnp(a).concatenate([a, _xnp(a).repeat(a[-1:], extra, axis=0)]), args)
     if state0 is None:  # on the padded batch: its program is shared by the bucket too
-        args = (args[0], _init_states(args[0], optimizer=optimizer), *args[2:])
+        states = jax.tree.map(_host, _init_states(args[0], optimizer=optimizer))
+        args = (args[0], states, *args[2:])
     out = _run_batch_jit(*args, times, model=model, loss=loss, optimizer=optimizer,
                          reg=regularizer, observe=observe, block=block, mesh=mesh)
     return jax.tree.map(lambda a: _host(a)[:B], out)

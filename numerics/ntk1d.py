@@ -55,9 +55,14 @@ def init(key, *, width: int, dtype=None) -> dict:
         raise InvalidInputError(f"width must be an even integer >= 2, got {width!r}")
     if width % 2:
         raise InvalidInputError(f"the antisymmetric init needs an even width, got {width}")
-    dtype = dtype or float_dtype()
-    h = int(width) // 2
-    a, w, b = jax.random.normal(key, (3, h), dtype)  # one draw: one threefry program
+    return _init(key, h=int(width) // 2, dtype=jnp.dtype(dtype or float_dtype()))
+
+
+@functools.partial(jax.jit, static_argnames=("h", "dtype"))
+def _init(key, *, h, dtype):
+    # one program per (width, dtype) when called eagerly (the claims draw nets one by one),
+    # not one per jax.random/concatenate op; one draw: one threefry hash
+    a, w, b = jax.random.normal(key, (3, h), dtype)
     return {"a": jnp.concatenate([a, -a]), "w": jnp.concatenate([w, w]),
             "b": jnp.concatenate([b, b])}
 
@@ -133,7 +138,8 @@ def _blocks(x, B):
 
 
 def empirical_ntk(params, x, x2=None, *, budget: int = 1 << 22):
-    """Θ_m(x, x') = ⟨∇_θ f(x), ∇_θ f(x')⟩ at ``params`` by ``jax.jacrev``, shape (N, N2).
+    """Θ_m(x, x') = ⟨∇_θ f(x), ∇_θ f(x')⟩ at ``params`` by ``jax.jacrev``, shape (N, N2)
+    (a numpy array).
 
     Memory-aware: the Jacobian is formed for blocks of B points with B·3m <= ``budget``
     numbers (32 MiB in float64 by default), padded to a fixed block so one compilation serves
@@ -147,16 +153,21 @@ def empirical_ntk(params, x, x2=None, *, budget: int = 1 << 22):
     b1, n1 = _blocks(x, B)
     b2, n2 = _blocks(x2, B)
     keep = len(b2) * B * 3 * m <= 4 * budget
-    J2 = [_jac(params, jnp.asarray(b, dt)) for b in b2] if keep else None
+
+    def jac(b):  # one compiled program per (block, width); the products on the host (numpy:
+        # eager jnp matmuls, sums and concatenations compiled a program per shape)
+        return {k: np.asarray(v) for k, v in _jac(params, np.asarray(b, dt)).items()}
+
+    J2 = [jac(b) for b in b2] if keep else None
     rows = []
     for xb in b1:
-        J1 = _jac(params, jnp.asarray(xb, dt))
+        J1 = jac(xb)
         row = []
         for j, yb in enumerate(b2):
-            Jb = J2[j] if keep else _jac(params, jnp.asarray(yb, dt))
+            Jb = J2[j] if keep else jac(yb)
             row.append(sum(J1[k] @ Jb[k].T for k in ("a", "w", "b")))
-        rows.append(jnp.concatenate(row, axis=1))
-    return jnp.concatenate(rows, axis=0)[:n1, :n2]
+        rows.append(np.concatenate(row, axis=1))
+    return np.concatenate(rows, axis=0)[:n1, :n2]
 
 
 # =================================================================== training (engine calls)
