@@ -427,6 +427,24 @@ def test_init_batch_matches_per_key_init_and_a_scale_sweep_does_not_recompile():
     assert engine._init_batch_jit._cache_size() == before + 1
 
 
+def test_init_batch_sizes_in_one_power_of_two_share_a_program_and_draw_the_same_values():
+    """B is rounded up to a power of two inside init_batch; with partitionable threefry the
+    first B keys of a longer split are split(key, B), so B = 5, 6, 7 draw exactly the
+    per-key inits of their own split and compile once (the check can fail: 3 -> bucket 4)."""
+    key = jax.random.key(11)
+    engine.init_batch(_unit_init, key, 8, n=2, scale=1.0, dtype=jnp.float64)
+    before = engine._init_batch_jit._cache_size()
+    for B in (5, 6, 7):
+        got = engine.init_batch(_unit_init, key, B, n=2, scale=1.0, dtype=jnp.float64)
+        want = np.stack([np.asarray(_unit_init(k, n=2, scale=1.0, dtype=jnp.float64))
+                         for k in jax.random.split(key, B)])
+        assert got.shape == (B, 2)
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+    assert engine._init_batch_jit._cache_size() == before
+    engine.init_batch(_unit_init, key, 3, n=2, scale=1.0, dtype=jnp.float64)
+    assert engine._init_batch_jit._cache_size() == before + 1
+
+
 def test_the_default_block_is_16_on_a_cpu_and_the_whole_shard_on_an_accelerator():
     """fit_batch(block=None) runs blocks of 16 on a CPU (the cache-sized blocks every trainer
     used) and up to ACCEL_BLOCK instances at once elsewhere: on an H200, blocks of 16 ran
