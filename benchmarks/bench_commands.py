@@ -302,8 +302,12 @@ def main(argv=None):
               + (f"; {extra}" if extra else ""))
         if b.get("seconds_per_theorem"):
             spt = ", ".join(f"{k} {v:.1f}" for k, v in b["seconds_per_theorem"].items())
-            print(f"{'':{w}s}  per theorem (s): {spt}; outside the theorems "
-                  f"{b.get('outside_theorems_s', float('nan')):.1f} s"
+            out = b.get("outside_theorems_s", float("nan"))
+            # negative when theorems ran at once in worker processes: their seconds overlap
+            where = (f"outside the theorems {out:.1f} s" if not out < 0 else
+                     f"theorems measured at once in workers: "
+                     f"{sum(b['seconds_per_theorem'].values()):.1f} s of worker time")
+            print(f"{'':{w}s}  per theorem (s): {spt}; {where}"
                   + (f"; failed: {b['claims_failed']}" if b.get("claims_failed") else ""))
         if "warm_cache_run" in b:
             print(f"{'':{w}s}  2nd run with the compilation cache: "

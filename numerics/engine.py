@@ -353,7 +353,7 @@ def _mask(mask, y):
         return np.ones(np.shape(y), bool)
     m = np.asarray(mask, bool)
     if m.shape != np.shape(y):
-        raise ShapeError(f"mask must have shape {jnp.shape(y)}, got {m.shape}")
+        raise ShapeError(f"mask must have shape {np.shape(y)}, got {m.shape}")
     return m
 
 
@@ -394,8 +394,8 @@ def fit_batch(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, step
     instance, and the padding is dropped from the result (B below the device count runs on
     one device); each device's share is padded the same way to its :func:`batch_bucket`,
     so nearby batch sizes share one compiled program. Results do not depend on the split,
-    the padding or ``block``. The Trace holds host
-    numpy arrays (PRNG keys excepted), ready to index per instance without compiling.
+    the padding or ``block``. The Trace holds host numpy arrays (PRNG keys excepted), ready
+    to index per instance without compiling.
     ``block``: instances per ``lax.map`` block on each device; None: :func:`default_block`
     (16 on a CPU, the whole shard up to :data:`ACCEL_BLOCK` on an accelerator).
     """
@@ -492,6 +492,8 @@ def _host(a):
     slice and reduce the records per instance, and each such eager JAX op on a new shape
     would compile a program of its own (measured in one default verify with JAX_LOG_COMPILES:
     83 slices and 47 gathers, 5 s)."""
+    if not hasattr(a, "dtype"):  # a Python number among the leaves
+        return np.asarray(a)
     if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
         return a
     return np.asarray(a)
