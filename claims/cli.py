@@ -476,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "DIR/results.json, DIR/report.html (self-contained) and "
                        "DIR/stream.jsonl (one line per finished batch, for --resume). The "
                        "default run (every theorem, 32 instances, two theorems at a time on 2 "
-                       "cores) takes 45 s to 2 min on 2 cores the first time and 30 to 80 s once "
+                       "cores) takes 40 s to 2 min on 2 cores the first time and 25 to 80 s once "
                        "compiled programs are cached (in $IMPLICIT_BIAS_CACHE, default "
                        "~/.cache/implicit-bias/jax; IMPLICIT_BIAS_CACHE=off: no cache).")
     v.add_argument("theorems", nargs="*", metavar="THEOREM",
