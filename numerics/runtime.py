@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["configure", "default_cache_dir"]
+__all__ = ["configure", "default_cache_dir", "CACHE_OFF"]
 
 
 #: values of ``$IMPLICIT_BIAS_CACHE`` that switch the cache off (any case)
