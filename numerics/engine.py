@@ -374,7 +374,7 @@ def fit(model: Model, params0, X, y, *, loss, optimizer, hyper: dict, steps: int
     loss, optimizer = _resolve(model, loss, optimizer, regularizer)
     dtype = float_dtype(*jax.tree.leaves(params0))
     Xj, yj = _input(X), _input(y)
-    state0 = optimizer.init(params0) if state0 is None else state0
+    state0 = _init_state(params0, optimizer=optimizer) if state0 is None else state0
     return _run_jit(params0, state0, Xj, yj, _mask(mask, yj),
                     _hyper(optimizer, regularizer, hyper, model, dtype),
                     _times(steps, n_records, t0), model=model, loss=loss, optimizer=optimizer,
@@ -470,6 +470,12 @@ def _init_batch_jit(key, traced, *, init, B, static):
 @partial(jax.jit, static_argnames="optimizer")
 def _init_states(params, *, optimizer):
     return jax.vmap(optimizer.init)(params)
+
+
+@partial(jax.jit, static_argnames="optimizer")
+def _init_state(params, *, optimizer):
+    # one program per (optimizer, shapes): eager, each zeros_like/full compiled on its own
+    return optimizer.init(params)
 
 
 def _input(a):

@@ -281,8 +281,7 @@ class Interpolant:
         if isinstance(f, tuple):
             a, w, b, c, *rest = f
             v = float(rest[0]) if rest else 0.0
-            a, w, b = _net_arrays(a, w, b)
-            fx = network_values(self.x, a, w, b, c, v)
+            fx = network_values(self.x, a, w, b, c, v)  # validates the units
             scale = max(1.0, float(np.max(np.abs(self.y))))
             if np.max(np.abs(fx - self.y)) > tol * scale:
                 return False
